@@ -1,0 +1,47 @@
+# lapak: `make demo` runs the whole pipeline on built-in sample data; `make test` runs every check.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+MANIFEST := dbt_project/target/manifest.json
+export LAPAK_HOME ?= $(CURDIR)/data
+export LAPAK_LANDING ?= $(LAPAK_HOME)/landing
+export DAGSTER_HOME ?= $(LAPAK_HOME)/dagster
+
+.PHONY: setup demo run test lint ui sample clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	touch $(STAMP)
+
+$(MANIFEST): $(STAMP) $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+
+setup: $(STAMP) $(MANIFEST)
+
+sample: setup
+	@if [ -z "$$(ls -A $(LAPAK_LANDING) 2>/dev/null)" ]; then \
+		$(BIN)/lapak generate --out $(LAPAK_LANDING) --shops 3 --days 120; \
+	else echo "sample exports already in $(LAPAK_LANDING)"; fi
+
+demo: sample
+	$(BIN)/lapak run
+
+run: setup
+	$(BIN)/lapak run
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models
+
+test: lint
+	$(BIN)/pytest -q
+
+ui: setup
+	mkdir -p $(DAGSTER_HOME) && $(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

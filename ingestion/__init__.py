@@ -1,0 +1,1 @@
+"""Reading TikTok Shop Seller Center exports into the DuckDB `raw` schema."""

@@ -1,0 +1,239 @@
+"""`lapak`: generate sample exports, run the pipeline, inspect what was quarantined.
+
+`lapak run` executes the same Dagster job the UI shows (`lapak_all`), recorded in the Dagster
+instance under `<home>/dagster`, so `make ui` shows the CLI's runs and materialisations too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+DAGSTER_YAML = """\
+# lapak's Dagster instance: runs from `lapak run` and from `dagster dev` land here.
+telemetry:
+  enabled: false
+"""
+
+
+def _dagster_home(home: Path) -> Path:
+    path = home / "dagster"
+    path.mkdir(parents=True, exist_ok=True)
+    cfg = path / "dagster.yaml"
+    if not cfg.exists():
+        cfg.write_text(DAGSTER_YAML)
+    os.environ["DAGSTER_HOME"] = str(path)
+    return path
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    from lapak.generate import generate
+
+    start = time.perf_counter()
+    out = Path(args.out)
+    result = generate(
+        out,
+        shops=args.shops,
+        days=args.days,
+        orders_per_day=args.orders_per_day,
+        seed=args.seed,
+        **({"end_date": date.fromisoformat(args.end_date)} if args.end_date else {}),
+    )
+    took = time.perf_counter() - start
+    print(
+        f"wrote {len(result.files)} export files for {len(result.shops)} shops "
+        f"({result.order_lines:,} order lines) to {out} in {took:.1f}s"
+    )
+    for shop, story in result.stories.items():
+        print(f"  {shop}: viral video {story.viral_video_id} sells out SKU {story.viral_sku_id} ({story.viral_date})")
+    return EXIT_OK
+
+
+def run_pipeline(landing: Path | None = None, home: Path | None = None, progress: bool = False) -> dict:
+    """Run the `lapak_all` job in-process against a persistent Dagster instance; return the summary."""
+    from orchestration.settings import resolve_paths
+
+    landing_path, home_path = resolve_paths(landing, home)
+    home_path.mkdir(parents=True, exist_ok=True)
+    dagster_home = _dagster_home(home_path)
+
+    import dagster as dg
+
+    from ingestion.assets import MANIFEST_KEY, report_from_metadata
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def("lapak_all")
+    loggers = {"lapak_progress": {}} if progress else {"console": {"config": {"log_level": "CRITICAL"}}}
+    started = time.perf_counter()
+    log_path = home_path / "logs" / "last_run.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's own output goes to the log file: stdout stays clean for the summary (and for --json).
+    with log_path.open("w") as log, contextlib.redirect_stdout(log), dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": loggers})
+    seconds = time.perf_counter() - started
+
+    materialised = [e.asset_key for e in result.get_asset_materialization_events()]
+    report = None
+    for event in result.get_asset_materialization_events():
+        if event.asset_key == MANIFEST_KEY:
+            report = report_from_metadata(event.materialization.metadata)
+    checks = result.get_asset_check_evaluations()
+    failed_checks = [
+        {
+            "asset": "/".join(c.asset_key.path),
+            "check": c.check_name,
+            "severity": c.severity.value,
+            "details": {k: getattr(v, "value", v) for k, v in c.metadata.items() if k != "rows_validated"},
+        }
+        for c in checks
+        if not c.passed
+    ]
+    failed_steps = sorted(result.get_failed_step_keys())
+    skipped = sorted(
+        e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED" and e.step_key
+    )  # fmt: skip
+    totals = report.totals() if report else {}
+    summary = {
+        "run_id": result.run_id,
+        "success": bool(result.success),
+        "seconds": round(seconds, 1),
+        "landing": str(landing_path),
+        "warehouse": str(home_path / "warehouse.duckdb"),
+        "dagster_home": str(dagster_home),
+        "log": str(log_path),
+        "files": totals,
+        "rejected_files": [{"file": f.source_file, "reason": f.reason} for f in report.rejected] if report else [],
+        "quarantined_files": [
+            {"file": f.source_file, "rows": f.rows_quarantined}
+            for f in (report.of("loaded") if report else [])
+            if f.rows_quarantined
+        ],
+        "schema_drift": {f.source_file: f.schema_drift for f in (report.of("loaded") if report else []) if f.schema_drift},
+        "marts_built": sorted("/".join(k.path) for k in materialised if k.path[0] == "marts"),
+        "models_built": sum(1 for k in materialised if k.path[0] != "raw"),
+        "checks_passed": sum(1 for c in checks if c.passed),
+        "checks_failed": failed_checks,
+        "failed_steps": failed_steps,
+        "skipped_steps": skipped,
+    }
+    blocking_failed = any(c["severity"] == "ERROR" for c in failed_checks)
+    summary["exit_code"] = EXIT_FAILED if (not result.success or blocking_failed or summary["rejected_files"]) else EXIT_OK
+    (home_path / "last_run.json").write_text(json.dumps(summary, indent=2, default=str))
+    return summary
+
+
+def _print_summary(s: dict) -> None:
+    f = s["files"]
+    ok = s["exit_code"] == EXIT_OK
+    print()
+    print(f"lapak run {'OK' if ok else 'FAILED'} in {s['seconds']}s  (run {s['run_id'][:8]})")
+    print(
+        f"  files:   {f.get('files_loaded', 0)} loaded, {f.get('files_unchanged', 0)} unchanged, "
+        f"{f.get('files_duplicate', 0)} duplicate, {f.get('files_rejected', 0)} rejected"
+    )
+    print(
+        f"  rows:    {f.get('rows_loaded', 0):,} loaded, {f.get('rows_quarantined', 0):,} quarantined "
+        f"(of {f.get('rows_read', 0):,} read)"
+    )
+    for r in s["rejected_files"]:
+        print(f"  rejected: {r['file']}: {r['reason']}")
+    for q in s["quarantined_files"]:
+        print(f"  quarantined: {q['rows']} rows of {q['file']}  (see `lapak quarantine`)")
+    for file, cols in s["schema_drift"].items():
+        print(f"  new columns kept in _extra: {file}: {', '.join(cols)}")
+    print(f"  models:  {s['models_built']} dbt models built; marts: {', '.join(m.split('/')[1] for m in s['marts_built']) or 'none'}")
+    n_failed = len(s["checks_failed"])
+    print(f"  checks:  {s['checks_passed']} passed, {n_failed} failed")
+    for c in s["checks_failed"]:
+        print(f"    ✗ {c['check']} on {c['asset']} [{c['severity'].lower()}]: {json.dumps(c['details'], default=str)[:300]}")
+    for step in s["failed_steps"]:
+        print(f"  failed step: {step} (see the run in the Dagster UI)")
+    for step in s["skipped_steps"]:
+        print(f"  skipped: {step} (an upstream blocking check failed)")
+    print(f"  warehouse: {s['warehouse']}  (open with: duckdb -readonly {s['warehouse']})")
+    print(f"  Dagster UI: DAGSTER_HOME={s['dagster_home']} dagster dev   (or: make ui)")
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    progress = sys.stderr.isatty() and not args.json
+    if progress:
+        print("lapak run", file=sys.stderr)
+    summary = run_pipeline(args.landing, args.home, progress=progress)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        _print_summary(summary)
+    return summary["exit_code"]
+
+
+def cmd_quarantine(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from orchestration.settings import resolve_paths
+
+    _, home = resolve_paths(None, args.home)
+    warehouse = home / "warehouse.duckdb"
+    if not warehouse.exists():
+        print(f"no warehouse at {warehouse}: run `lapak run` first", file=sys.stderr)
+        return EXIT_USAGE
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        where, params = "", []
+        if args.file:
+            where, params = "where source_file like ?", [f"%{args.file}%"]
+        rows = con.execute(
+            f"""select source_file, source_row, column_name, raw_value, reason from raw._quarantine {where}
+            order by source_file, source_row limit {int(args.limit)}""",
+            params,
+        ).fetchall()
+    if args.json:
+        keys = ["file", "row", "column", "raw_value", "reason"]
+        print(json.dumps([dict(zip(keys, r, strict=True)) for r in rows], indent=2))
+        return EXIT_OK
+    if not rows:
+        print("nothing quarantined")
+    for file, row, column, value, reason in rows:
+        shown = (value or "").replace("\t", "\\t")
+        print(f"{file}: row {row}, column {column!r}: {reason} (value: {shown[:80]!r})")
+    return EXIT_OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="lapak", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    g = sub.add_parser("generate", help="write realistic sample Seller Center exports")
+    g.add_argument("--out", required=True, help="landing folder to write into (one sub-folder per shop)")
+    g.add_argument("--shops", type=int, default=3)
+    g.add_argument("--days", type=int, default=120)
+    g.add_argument("--orders-per-day", type=int, default=60)
+    g.add_argument("--seed", type=int, default=7)
+    g.add_argument("--end-date", help="last day of data, YYYY-MM-DD (default: the generator's fixed date)")
+    g.set_defaults(func=cmd_generate)
+
+    r = sub.add_parser("run", help="ingest new exports and build every mart and check")
+    r.add_argument("--landing", help="landing folder (default $LAPAK_LANDING or ./data/landing)")
+    r.add_argument("--home", help="home folder holding warehouse.duckdb (default $LAPAK_HOME or ./data)")
+    r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    r.set_defaults(func=cmd_run)
+
+    q = sub.add_parser("quarantine", help="list rows that could not be loaded, with file, row, column and reason")
+    q.add_argument("--home", help="home folder (default $LAPAK_HOME or ./data)")
+    q.add_argument("--file", help="only files whose path contains this text")
+    q.add_argument("--limit", type=int, default=200)
+    q.add_argument("--json", action="store_true")
+    q.set_defaults(func=cmd_quarantine)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

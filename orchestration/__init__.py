@@ -1,0 +1,1 @@
+"""Dagster definitions for lapak: ingestion assets, dbt assets, quality checks, jobs."""

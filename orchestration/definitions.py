@@ -1,0 +1,26 @@
+"""lapak's Dagster code location: ingestion, dbt, quality checks and the job that runs them all."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from ingestion.assets import every_file_accepted, ingest_landing, rows_accounted_for
+from orchestration.dbt import dbt_marts, dbt_resource, dbt_staging
+from orchestration.settings import settings_from_env
+from quality.checks import GX_CHECKS
+
+# Everything, in one run: what `lapak run` executes and what "Materialize all" does in the UI.
+lapak_all = dg.define_asset_job(
+    "lapak_all",
+    selection=dg.AssetSelection.all(),
+    description="Ingest new exports, build every dbt model, run every check.",
+)
+
+defs = dg.Definitions(
+    assets=[ingest_landing, dbt_staging, dbt_marts],
+    asset_checks=[every_file_accepted, rows_accounted_for, *GX_CHECKS],
+    jobs=[lapak_all],
+    resources={"settings": settings_from_env(), "dbt": dbt_resource()},
+    # DuckDB has one writer: steps run one after another in one process.
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,50 @@
+"""Where lapak reads and writes: resolved once from the environment.
+
+`$LAPAK_LANDING` (default `./data/landing`) holds one folder per shop with its exports;
+`$LAPAK_HOME` (default `./data`) holds `warehouse.duckdb`, the PII key and the Dagster instance.
+dbt reads the warehouse path from `$LAPAK_WAREHOUSE`, which is set here so that every process
+(Dagster, dbt, checks) agrees on one file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+
+class LapakSettings(dg.ConfigurableResource):
+    landing_dir: str
+    home_dir: str
+
+    @property
+    def landing(self) -> Path:
+        return Path(self.landing_dir)
+
+    @property
+    def home(self) -> Path:
+        return Path(self.home_dir)
+
+    @property
+    def warehouse(self) -> Path:
+        return warehouse_path(self.home)
+
+
+def warehouse_path(home: Path) -> Path:
+    return home / "warehouse.duckdb"
+
+
+def resolve_paths(landing: str | os.PathLike | None = None, home: str | os.PathLike | None = None) -> tuple[Path, Path]:
+    """Absolute landing and home folders; exports them to the environment for dbt and Dagster."""
+    home_path = Path(home or os.environ.get("LAPAK_HOME") or "data").expanduser().resolve()
+    landing_path = Path(landing or os.environ.get("LAPAK_LANDING") or "data/landing").expanduser().resolve()
+    os.environ["LAPAK_HOME"] = str(home_path)
+    os.environ["LAPAK_LANDING"] = str(landing_path)
+    os.environ["LAPAK_WAREHOUSE"] = str(warehouse_path(home_path))
+    return landing_path, home_path
+
+
+def settings_from_env() -> LapakSettings:
+    landing, home = resolve_paths()
+    return LapakSettings(landing_dir=str(landing), home_dir=str(home))

@@ -1,0 +1,118 @@
+"""The Great Expectations suites lapak runs, as plain data.
+
+Each suite reads a DataFrame from DuckDB (GX's SQL path on DuckDB is broken upstream, so we validate
+DataFrames) and applies expectations built lazily, because importing great_expectations takes
+seconds and must not slow down loading the code location.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+ORDER_STATUS_CATEGORIES = ["unpaid", "to_ship", "shipped", "completed", "cancelled", "other"]
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    asset_key: tuple[str, ...]
+    query: str
+    expectations: Callable[[Any], list]  # receives `great_expectations.expectations`
+    description: str
+    blocking: bool = True
+
+
+SUITES: list[Suite] = [
+    # --- raw: what ingestion wrote ------------------------------------------------------------
+    Suite(
+        name="gx_raw_orders",
+        asset_key=("raw", "orders"),
+        query="select order_id, sku_id, order_status, created_time, customer_key, _shop_id, _source_file, "
+        "_source_row, _file_sha256 from raw.orders",
+        expectations=lambda gxe: [
+            gxe.ExpectTableColumnsToMatchSet(
+                column_set=["order_id", "sku_id", "order_status", "created_time", "customer_key", "_shop_id"],
+                exact_match=False,
+            ),
+            *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("order_id", "sku_id", "_shop_id", "_source_row")],
+            gxe.ExpectColumnValuesToMatchRegex(column="order_id", regex=r"^[0-9A-Za-z-]+$"),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_sha256", "order_id", "sku_id"]),
+        ],
+        description="Raw order lines: required columns present, keys not null, one line per order × SKU per file.",
+    ),
+    Suite(
+        name="gx_raw_videos",
+        asset_key=("raw", "videos"),
+        query="select video_id, views, _shop_id, _source_row, _file_sha256, _period_start, _period_end from raw.videos",
+        expectations=lambda gxe: [
+            *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("video_id", "_shop_id", "_source_row")],
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_sha256", "video_id"]),
+        ],
+        description="Raw video rows: keys not null, one row per video per file.",
+    ),
+    Suite(
+        name="gx_raw_nps_responses",
+        asset_key=("raw", "nps_responses"),
+        query="select response_id, score, responded_at, _shop_id from raw.nps_responses",
+        expectations=lambda gxe: [
+            *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("response_id", "score", "_shop_id")],
+        ],
+        description="Raw NPS answers: id, score and shop present.",
+    ),
+    # --- staging: typed, deduplicated ---------------------------------------------------------
+    Suite(
+        name="gx_stg_order_lines",
+        asset_key=("staging", "stg_tiktok__order_lines"),
+        query="""select order_line_id, shop_id, order_id, sku_id, quantity, returned_quantity,
+                 subtotal_after_discount_idr, order_amount_idr, order_refund_amount_idr, order_status_category,
+                 created_at, export_at, created_at <= export_at as is_created_before_export
+              from staging.stg_tiktok__order_lines""",
+        expectations=lambda gxe: [
+            gxe.ExpectColumnValuesToNotBeNull(column="order_line_id"),
+            gxe.ExpectColumnValuesToBeUnique(column="order_line_id"),
+            gxe.ExpectColumnValuesToNotBeNull(column="created_at"),
+            gxe.ExpectColumnValuesToBeBetween(column="quantity", min_value=1),
+            gxe.ExpectColumnValuesToBeBetween(column="returned_quantity", min_value=0, mostly=1.0),
+            *[
+                gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0)
+                for c in ("subtotal_after_discount_idr", "order_amount_idr", "order_refund_amount_idr")
+            ],
+            gxe.ExpectColumnValuesToBeInSet(column="order_status_category", value_set=ORDER_STATUS_CATEGORIES),
+            # an order cannot be created after the export that contains it
+            gxe.ExpectColumnValuesToBeInSet(column="is_created_before_export", value_set=[True]),
+        ],
+        description="Order lines: key unique, amounts ≥ 0, status known, created within the export's range.",
+    ),
+    Suite(
+        name="gx_stg_videos",
+        asset_key=("staging", "stg_tiktok__videos"),
+        query="""select shop_id, video_id, period_start_date, period_end_date, views, product_impressions,
+                 product_clicks, ctr, view_through_rate,
+                 period_start_date <= period_end_date as is_period_ordered,
+                 cast(posted_at as date) <= period_end_date as is_posted_within_export
+              from staging.stg_tiktok__videos""",
+        expectations=lambda gxe: [
+            gxe.ExpectCompoundColumnsToBeUnique(
+                column_list=["shop_id", "video_id", "period_start_date", "period_end_date"]
+            ),
+            *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in ("views", "product_clicks")],
+            *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1) for c in ("ctr", "view_through_rate")],
+            gxe.ExpectColumnValuesToBeInSet(column="is_period_ordered", value_set=[True]),
+            gxe.ExpectColumnValuesToBeInSet(column="is_posted_within_export", value_set=[True]),
+        ],
+        description="Videos: one row per video per export period, rates within 0–1, posted within the export range.",
+    ),
+    Suite(
+        name="gx_stg_nps_responses",
+        asset_key=("staging", "stg_seller__nps_responses"),
+        query="select response_id, shop_id, score from staging.stg_seller__nps_responses",
+        expectations=lambda gxe: [
+            gxe.ExpectColumnValuesToNotBeNull(column="score"),
+            gxe.ExpectColumnValuesToBeBetween(column="score", min_value=0, max_value=10),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["shop_id", "response_id"]),
+        ],
+        description="NPS answers: scores 0–10, one answer per response id.",
+    ),
+]

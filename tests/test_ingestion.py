@@ -1,0 +1,193 @@
+"""Ingestion: formats recognised from headers, quirks handled, nothing lost, re-runs change nothing."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingestion.detect import RejectedFile, detect, export_time_from_name
+from ingestion.formats import ORDER_HEADERS_LEGACY, VIDEOS
+from ingestion.load import ingest
+from tests.exports import order_row, write_orders_csv, write_xlsx
+
+
+@pytest.fixture
+def dirs(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAPAK_PII_KEY", "test-key")
+    landing = tmp_path / "landing"
+    (landing / "toko-a").mkdir(parents=True)
+    return landing, tmp_path / "home"
+
+
+def run(dirs, load_id="load-1"):
+    landing, home = dirs
+    return ingest(home / "warehouse.duckdb", landing, home, load_id=load_id)
+
+
+def query(dirs, sql):
+    with duckdb.connect(str(dirs[1] / "warehouse.duckdb"), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def test_order_csv_with_bom_tabs_and_pii(dirs):
+    landing, _ = dirs
+    write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [order_row()])
+    report = run(dirs)
+    (f,) = report.files
+    assert (f.status, f.kind, f.layout, f.rows_loaded) == ("loaded", "orders", "orders/current-65", 1)
+    ((order_id, sku, created, key, export_at, row),) = query(
+        dirs, "select order_id, sku_id, created_time, customer_key, _export_at, _source_row from raw.orders"
+    )
+    assert (order_id, sku, created, row) == ("576000000000000001", "1729000000000000001", "03/11/2026 10:00:00", 2)
+    assert key == hmac.new(b"test-key", b"budi_santoso", hashlib.sha256).hexdigest()
+    assert str(export_at) == "2026-11-05 10:00:00"
+    columns = {r[0] for r in query(dirs, "select column_name from information_schema.columns where table_name='orders'")}
+    for pii in ("recipient", "phone", "zipcode", "detail_address", "buyer_message", "buyer_username"):
+        assert pii not in columns
+    stored = " ".join(str(v) for r in query(dirs, "select * from raw.orders") for v in r)
+    assert "Braga" not in stored and "budi_santoso" not in stored and "812" not in stored
+    assert set(f.ignored_columns) == {
+        "Recipient", "Phone #", "Zipcode", "Detail Address", "Additional address information", "Buyer Message",
+    }  # fmt: skip
+
+
+def test_rerun_and_renamed_copy_change_nothing(dirs):
+    landing, _ = dirs
+    src = write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [order_row()])
+    run(dirs)
+    before = query(dirs, "select * from raw.orders")
+    shutil.copy(src, landing / "toko-a" / "copy of export.csv")
+    report = run(dirs, load_id="load-2")
+    statuses = sorted(f.status for f in report.files)
+    assert statuses == ["duplicate", "unchanged"]
+    assert query(dirs, "select * from raw.orders") == before
+    report = run(dirs, load_id="load-3")
+    assert sorted(f.status for f in report.files) == ["unchanged", "unchanged"]
+    assert query(dirs, "select count(*) from raw._manifest")[0][0] == 2
+
+
+def test_bad_rows_are_quarantined_with_file_row_column(dirs):
+    landing, _ = dirs
+    rows = [order_row(), order_row(**{"Order ID": "576000000000000002", "Quantity": "dua"}), order_row(**{"Order ID": "576000000000000003", "Created Time": "31/02/2026 99:00:00"})]
+    write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", rows)
+    (f,) = run(dirs).files
+    assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (3, 1, 2)
+    got = query(dirs, "select source_row, column_name, raw_value, reason from raw._quarantine order by source_row")
+    assert got[0] == (3, "Quantity", "dua", "not a valid whole number")
+    assert got[1][:3] == (4, "Created Time", "31/02/2026 99:00:00")
+
+
+def test_wrong_column_count_is_quarantined_and_rows_keep_their_line(dirs):
+    landing, _ = dirs
+    path = write_orders_csv(landing / "toko-a" / "All order-2026-11-05-10_00.csv", [order_row(), order_row(**{"Order ID": "576000000000000009"})])
+    text = path.read_text(encoding="utf-8-sig").splitlines()
+    text.insert(2, "576000000000000005\t,Selesai,oops")  # a short line between two good ones
+    path.write_text("\n".join(text) + "\n", encoding="utf-8-sig")
+    (f,) = run(dirs).files
+    assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (3, 2, 1)
+    assert query(dirs, "select order_id, _source_row from raw.orders order by 2") == [
+        ("576000000000000001", 2), ("576000000000000009", 4),
+    ]  # fmt: skip
+    ((row, reason),) = query(dirs, "select source_row, reason from raw._quarantine")
+    assert row == 3 and "missing columns" in reason
+
+
+def test_truncated_file_is_rejected_whole(dirs):
+    landing, _ = dirs
+    path = write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [order_row(), order_row(**{"Order ID": "576000000000000002"})])
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) - 200])
+    (f,) = run(dirs).files
+    assert f.status == "rejected" and "truncated" in f.reason
+    assert query(dirs, "select count(*) from raw.orders") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.csv", b"", "empty"),
+        ("notes.txt", b"just some notes\nnothing else\n", "not a Seller Center export"),
+        ("photo.png", b"\x89PNG....", "unsupported file type"),
+    ],
+)
+def test_files_that_are_not_exports_are_rejected(dirs, name, content, reason):
+    landing, _ = dirs
+    (landing / "toko-a" / name).write_bytes(content)
+    (f,) = run(dirs).files
+    assert f.status == "rejected" and reason in f.reason
+
+
+def test_missing_required_column_names_the_columns(dirs):
+    landing, _ = dirs
+    headers = [h for h in ORDER_HEADERS_LEGACY if h not in ("Quantity", "Created Time")]
+    write_orders_csv(landing / "toko-a" / "orders.csv", [order_row()], headers=headers)
+    with pytest.raises(RejectedFile, match="Quantity.*Created Time"):
+        detect(landing / "toko-a" / "orders.csv")
+
+
+def test_legacy_layout_money_and_cp1252(dirs):
+    landing, _ = dirs
+    row = order_row(**{"Product Name": "Café Crème Tumbler", "SKU Subtotal After Discount": "IDR 12.000", "Taxes": "0"})
+    write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-01-05-10_00.csv", [row], headers=ORDER_HEADERS_LEGACY, encoding="cp1252")
+    (f,) = run(dirs).files
+    assert f.status == "loaded" and f.layout == "orders/legacy-54"
+    assert query(dirs, "select product_name, sku_subtotal_after_discount, taxes from raw.orders") == [
+        ("Café Crème Tumbler", "IDR 12.000", "0")
+    ]
+
+
+def test_xlsx_orders_skip_the_description_row(dirs):
+    landing, _ = dirs
+    headers = list(order_row().keys())
+    desc = ["Platform unique order ID." if h == "Order ID" else f"{h} description." for h in headers]
+    write_xlsx(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.xlsx", [headers, desc, list(order_row().values())], sheet="OrderSKUList")
+    (f,) = run(dirs).files
+    assert (f.status, f.rows_loaded, f.rows_skipped) == ("loaded", 1, 1)
+    assert query(dirs, "select order_id, _source_row from raw.orders") == [("576000000000000001", 3)]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_video_export_with_preamble_in_both_languages(dirs, language):
+    landing, _ = dirs
+    headers = VIDEOS.headers(language)
+    values = {
+        "video_id": "7300000000000000001", "posted_time": "2026-11-01 19:30", "views": "12000",
+        "product_clicks": "300", "finish_rate": "12.34%", "attributed_gmv": "Rp10.945.407", "ctr": "--",
+    }  # fmt: skip
+    aliases = VIDEOS.alias_map()
+    from ingestion.formats import normalise_header
+
+    row = [values.get(aliases[normalise_header(h)], "1") for h in headers]
+    rows = [["[Date Range]: 2026-11-01 ~ 2026-11-01"], [], headers, row]
+    write_xlsx(landing / "toko-a" / "Video Performance List_20261102080000.xlsx", rows)
+    (f,) = run(dirs).files
+    assert (f.status, f.kind, f.language) == ("loaded", "videos", language)
+    got = query(dirs, "select video_id, finish_rate, attributed_gmv, ctr, _period_start, _source_row from raw.videos")
+    assert got == [("7300000000000000001", "12.34%", "Rp10.945.407", None, __import__("datetime").date(2026, 11, 1), 4)]
+
+
+def test_new_columns_are_kept_as_schema_drift(dirs):
+    landing, _ = dirs
+    headers = [*order_row().keys(), "Live ID"]
+    write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [{**order_row(), "Live ID": "L-1"}], headers=headers)
+    (f,) = run(dirs).files
+    assert f.schema_drift == ["Live ID"]
+    assert query(dirs, "select _extra from raw.orders") == [('{"Live ID":"L-1"}',)]
+
+
+def test_files_outside_a_shop_folder_are_rejected(dirs):
+    landing, _ = dirs
+    write_orders_csv(landing / "Semua pesanan-2026-11-05-10_00.csv", [order_row()])
+    (f,) = run(dirs).files
+    assert f.status == "rejected" and "shop folder" in f.reason
+
+
+def test_export_time_from_file_names():
+    assert str(export_time_from_name("Semua pesanan-2026-11-20-09_30.csv")) == "2026-11-20 09:30:00"
+    assert str(export_time_from_name("product_list_20261120093015.xlsx")) == "2026-11-20 09:30:15"
+    assert export_time_from_name("campaigns.csv") is None

@@ -1,0 +1,67 @@
+with
+
+stg_seller__nps_responses as (
+
+    select * from {{ ref('stg_seller__nps_responses') }}
+
+),
+
+stg_seller__campaigns as (
+
+    select * from {{ ref('stg_seller__campaigns') }}
+
+),
+
+-- responses without a campaign form their own `(none)` group so no feedback is dropped
+valid_responses as (
+
+    select
+        shop_id,
+        score,
+        coalesce(campaign_id, '(none)') as campaign_id
+    from stg_seller__nps_responses
+    where score between 0 and 10
+
+),
+
+campaign_scores as (
+
+    select
+        shop_id,
+        campaign_id,
+        count(*) as responses,
+        sum(case when score >= 9 then 1 else 0 end) as promoters,
+        sum(case when score between 7 and 8 then 1 else 0 end) as passives,
+        sum(case when score <= 6 then 1 else 0 end) as detractors
+    from valid_responses
+    group by
+        shop_id,
+        campaign_id
+
+),
+
+final as (
+
+    select
+        campaign_scores.shop_id,
+        campaign_scores.campaign_id,
+        stg_seller__campaigns.campaign_type,
+        campaign_scores.responses,
+        campaign_scores.promoters,
+        campaign_scores.passives,
+        campaign_scores.detractors,
+        coalesce(
+            stg_seller__campaigns.campaign_name,
+            case when campaign_scores.campaign_id = '(none)' then '(no campaign)' end
+        ) as campaign_name,
+        100.0 * (campaign_scores.promoters - campaign_scores.detractors)
+        / campaign_scores.responses as nps
+    from campaign_scores
+    left join stg_seller__campaigns
+        on
+            campaign_scores.shop_id = stg_seller__campaigns.shop_id
+            and campaign_scores.campaign_id = stg_seller__campaigns.campaign_id
+
+)
+
+select * from final

@@ -1,0 +1,98 @@
+with
+
+orders as (
+
+    select * from {{ source('tiktok', 'orders') }}
+
+),
+
+-- exports overlap: the same line is in every export whose range covers the order
+ranked as (
+
+    select
+        *,
+        row_number() over (
+            partition by _shop_id, order_id, sku_id
+            order by
+                _export_at desc nulls last,
+                _file_modified_at desc nulls last,
+                _source_file desc,
+                _source_row desc
+        ) as recency_rank
+    from orders
+
+),
+
+latest as (
+
+    select * from ranked
+    where recency_rank = 1
+
+),
+
+renamed as (
+
+    select
+        {{ dbt.concat(["_shop_id", "'|'", "order_id", "'|'", "sku_id"]) }} as order_line_id,
+        _shop_id as shop_id,
+        order_id,
+        sku_id,
+        seller_sku,
+        product_name,
+        variation,
+        product_category,
+        order_status,
+        {{ order_status_category('order_status') }} as order_status_category,
+        order_substatus,
+        {{ cancel_return_type('cancelation_return_type') }} as cancel_return_type,
+        cancel_by,
+        cancel_reason,
+        normal_or_pre_order,
+        {{ parse_int('quantity') }} as quantity,
+        coalesce({{ parse_int('sku_quantity_of_return') }}, 0) as returned_quantity,
+        {{ parse_idr('sku_unit_original_price') }} as unit_original_price_idr,
+        {{ parse_idr('sku_subtotal_before_discount') }} as subtotal_before_discount_idr,
+        {{ parse_idr('sku_platform_discount') }} as platform_discount_idr,
+        {{ parse_idr('sku_seller_discount') }} as seller_discount_idr,
+        {{ parse_idr('sku_subtotal_after_discount') }} as subtotal_after_discount_idr,
+        {{ parse_idr('shipping_fee_after_discount') }} as shipping_fee_after_discount_idr,
+        {{ parse_idr('order_refund_amount') }} as order_refund_amount_idr,
+        {{ parse_idr('order_amount') }} as order_amount_idr,
+        {{ parse_wib_ts('created_time') }} as created_at,
+        {{ parse_wib_ts('paid_time') }} as paid_at,
+        {{ parse_wib_ts('shipped_time') }} as shipped_at,
+        {{ parse_wib_ts('delivered_time') }} as delivered_at,
+        {{ parse_wib_ts('cancelled_time') }} as cancelled_at,
+        customer_key,
+        country,
+        province,
+        regency_and_city as city,
+        payment_method,
+        fulfillment_type,
+        delivery_option,
+        shipping_provider_name,
+        purchase_channel,
+        order_channel,
+        creator_handle,
+        _language as export_language,
+        _export_at as export_at,
+        _source_file as source_file,
+        _source_row as source_row
+    from latest
+
+),
+
+final as (
+
+    select
+        *,
+        cast(created_at as date) as order_date,
+        (
+            coalesce(cancel_return_type, '') <> 'cancel'
+            and order_status_category not in ('cancelled', 'unpaid')
+        ) as is_counted
+    from renamed
+
+)
+
+select * from final

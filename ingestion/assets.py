@@ -5,7 +5,6 @@ materialises every raw table it touched; `raw/_manifest` records every file, and
 whether every file was accepted and every row accounted for.
 """
 
-
 import dagster as dg
 import duckdb
 
@@ -60,9 +59,7 @@ def ingest_landing(context: dg.AssetExecutionContext, settings: LapakSettings):
         if f.rows_quarantined:
             context.log.warning(f"{f.source_file}: {f.rows_quarantined} of {f.rows_read} rows quarantined")
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-        counts = {
-            name: con.execute(f"select count(*) from {RAW_SCHEMA}.{name}").fetchone()[0] for name in RAW_KEYS
-        }
+        counts = {name: con.execute(f"select count(*) from {RAW_SCHEMA}.{name}").fetchone()[0] for name in RAW_KEYS}
     for name, key in RAW_KEYS.items():
         files = report.for_kind(name)
         totals = report.totals(files)

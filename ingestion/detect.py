@@ -19,7 +19,9 @@ CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
 HEADER_SEARCH_ROWS = 10  # the header is on row 1, 2 or 3 in real exports; look a little further
 
-_DATE_RANGE = re.compile(r"(\d{4}[-/]\d{2}[-/]\d{2}|\d{2}/\d{2}/\d{4})\s*~\s*(\d{4}[-/]\d{2}[-/]\d{2}|\d{2}/\d{2}/\d{4})")
+_DATE_RANGE = re.compile(
+    r"(\d{4}[-/]\d{2}[-/]\d{2}|\d{2}/\d{2}/\d{4})\s*~\s*(\d{4}[-/]\d{2}[-/]\d{2}|\d{2}/\d{2}/\d{4})"
+)
 _NAME_STAMPS = (
     # Semua pesanan-2026-11-20-09_30.csv / All order-2026-11-20-09_30.csv
     (re.compile(r"(\d{4})-(\d{2})-(\d{2})-(\d{2})_(\d{2})"), "%Y%m%d%H%M"),
@@ -154,7 +156,9 @@ def detect(path: Path) -> FileLayout:
         if partial is not None:
             _, kind, row_idx, missing = partial
             names = ", ".join(_header_name(kind, c) for c in missing)
-            raise RejectedFile(f"looks like a {kind.name} export (header on row {row_idx + 1}) but misses required columns: {names}")
+            raise RejectedFile(
+                f"looks like a {kind.name} export (header on row {row_idx + 1}) but misses required columns: {names}"
+            )
         raise RejectedFile("not a Seller Center export lapak knows: no known header in the first rows")
 
     _, neg_row, kind, language = best

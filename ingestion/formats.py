@@ -41,7 +41,10 @@ _LEGACY_DROPPED = {
     "Checked Marked by", "Tokopedia Invoice Number", "Order Channel", "Creator Handle",
 }  # fmt: skip
 ORDER_HEADERS_LEGACY: tuple[str, ...] = tuple(
-    h for h0 in ORDER_HEADERS_CURRENT if h0 not in _LEGACY_DROPPED for h in ((h0, "Taxes") if h0 == "Order Amount" else (h0,))
+    h
+    for h0 in ORDER_HEADERS_CURRENT
+    if h0 not in _LEGACY_DROPPED
+    for h in ((h0, "Taxes") if h0 == "Order Amount" else (h0,))
 )
 
 # Row 2 of an XLSX order export describes each column; a few examples, the rest get a generic text.
@@ -192,7 +195,7 @@ VIDEOS = Kind(
     types={
         "views": "int", "likes": "int", "comments": "int", "shares": "int", "product_impressions": "int",
         "product_clicks": "int", "attributed_sku_orders": "int", "units_sold": "int",
-        "attributed_gmv": "idr", "video_gmv": "idr", "ctr": "pct", "finish_rate": "pct",
+        "attributed_gmv": "idr", "video_gmv": "idr", "ctr": "pct", "finish_rate": "pct", "posted_time": "ts",
     },
 )  # fmt: skip
 

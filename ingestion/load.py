@@ -314,10 +314,11 @@ class Loader:
             if not ends_clean and last_line_rejected and last_line_rejected >= n_good + n_rejects + layout.header_row:
                 raise RejectedFile(f"truncated mid-row: the last line ({last_line_rejected}) is incomplete")
             # good rows' file lines: every data line except the rejected ones, in order
+            first = layout.header_row + 1
             con.execute(
                 f"""create temp table _lines as
                 with all_lines as (
-                    select unnest(range({layout.header_row + 1}, {layout.header_row + 1} + {n_good + n_rejects})) as line
+                    select unnest(range({first}, {first + n_good + n_rejects})) as line
                 ), good as (
                     select line from all_lines where line not in (select line from _rejects)
                 )
@@ -387,9 +388,11 @@ class Loader:
         # --- quarantine: rows that cannot be parsed -----------------------------------------
         present = set(layout.columns.values())
         header = {c: sql_str(layout.header[p]) for p, c in layout.columns.items()}
-        checks = [f"""select _line, '{header.get(kind.key, kind.key)}' as column_name, null::varchar as raw_value,
+        checks = [
+            f"""select _line, '{header.get(kind.key, kind.key)}' as column_name, null::varchar as raw_value,
                   'missing value: the row has data but no {header.get(kind.key, kind.key)}' as reason
-                  from _clean where "{kind.key}" is null"""]
+                  from _clean where "{kind.key}" is null"""
+        ]
         for col, typ in kind.types.items():
             if col in present:
                 cond = TYPE_CHECKS[typ].format(c=f'"{col}"')
@@ -399,7 +402,11 @@ class Loader:
                 )
         if layout.fmt == "csv":
             # one row per rejected line, named by the first column that went wrong
-            header_of = "case " + " ".join(f"when column_idx = {i} then '{sql_str(h)}'" for i, h in enumerate(layout.header)) + " end"
+            header_of = (
+                "case "
+                + " ".join(f"when column_idx = {i} then '{sql_str(h)}'" for i, h in enumerate(layout.header))
+                + " end"
+            )
             checks.append(
                 f"""select line, arg_min({header_of}, column_idx), any_value(csv_line),
                 lower(replace(arg_min(error_type, column_idx), '_', ' ')) || ': ' || arg_min(error_message, column_idx)
@@ -429,7 +436,9 @@ class Loader:
         select = [f'"{c}"' for c in canon]
         params: dict[str, object] = {}
         if kind.name == "orders":
-            select.append(hmac_sql('"__buyer__"') + " as customer_key" if "__buyer__" in present else "null as customer_key")
+            select.append(
+                hmac_sql('"__buyer__"') + " as customer_key" if "__buyer__" in present else "null as customer_key"
+            )
             params.update(self.pads)
         lineage = {
             "_shop_id": "$shop", "_source_file": "$rel", "_source_row": "_line", "_file_sha256": "$sha",

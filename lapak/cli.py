@@ -97,9 +97,9 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
         if not c.passed
     ]
     failed_steps = sorted(result.get_failed_step_keys())
-    skipped = sorted(
-        e.step_key for e in result.all_events if e.event_type_value == "STEP_SKIPPED" and e.step_key
-    )  # fmt: skip
+    # steps downstream of a failed step or a failed blocking check never start
+    started_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
+    skipped = sorted({n.name for n in job.graph.nodes} - started_steps)
     totals = report.totals() if report else {}
     summary = {
         "run_id": result.run_id,
@@ -116,7 +116,9 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
             for f in (report.of("loaded") if report else [])
             if f.rows_quarantined
         ],
-        "schema_drift": {f.source_file: f.schema_drift for f in (report.of("loaded") if report else []) if f.schema_drift},
+        "schema_drift": {
+            f.source_file: f.schema_drift for f in (report.of("loaded") if report else []) if f.schema_drift
+        },
         "marts_built": sorted("/".join(k.path) for k in materialised if k.path[0] == "marts"),
         "models_built": sum(1 for k in materialised if k.path[0] != "raw"),
         "checks_passed": sum(1 for c in checks if c.passed),
@@ -125,7 +127,9 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
         "skipped_steps": skipped,
     }
     blocking_failed = any(c["severity"] == "ERROR" for c in failed_checks)
-    summary["exit_code"] = EXIT_FAILED if (not result.success or blocking_failed or summary["rejected_files"]) else EXIT_OK
+    summary["exit_code"] = (
+        EXIT_FAILED if (not result.success or blocking_failed or summary["rejected_files"]) else EXIT_OK
+    )
     (home_path / "last_run.json").write_text(json.dumps(summary, indent=2, default=str))
     return summary
 
@@ -149,11 +153,13 @@ def _print_summary(s: dict) -> None:
         print(f"  quarantined: {q['rows']} rows of {q['file']}  (see `lapak quarantine`)")
     for file, cols in s["schema_drift"].items():
         print(f"  new columns kept in _extra: {file}: {', '.join(cols)}")
-    print(f"  models:  {s['models_built']} dbt models built; marts: {', '.join(m.split('/')[1] for m in s['marts_built']) or 'none'}")
+    marts = ", ".join(m.split("/")[1] for m in s["marts_built"]) or "none"
+    print(f"  models:  {s['models_built']} dbt models built; marts: {marts}")
     n_failed = len(s["checks_failed"])
     print(f"  checks:  {s['checks_passed']} passed, {n_failed} failed")
     for c in s["checks_failed"]:
-        print(f"    ✗ {c['check']} on {c['asset']} [{c['severity'].lower()}]: {json.dumps(c['details'], default=str)[:300]}")
+        details = json.dumps(c["details"], default=str)[:300]
+        print(f"    ✗ {c['check']} on {c['asset']} [{c['severity'].lower()}]: {details}")
     for step in s["failed_steps"]:
         print(f"  failed step: {step} (see the run in the Dagster UI)")
     for step in s["skipped_steps"]:

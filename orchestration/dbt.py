@@ -5,7 +5,6 @@ anything downstream is built. Keys come from schema and model name (`marts/custo
 onto the raw assets written by ingestion (`raw/orders`).
 """
 
-
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -47,7 +46,9 @@ class LapakDbtTranslator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
-translator = LapakDbtTranslator(settings=DagsterDbtTranslatorSettings(enable_asset_checks=True))
+translator = LapakDbtTranslator(
+    settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
+)
 ensure_manifest()
 
 

@@ -1,6 +1,5 @@
 """A quiet Dagster logger for terminals: one line per finished stage and per failed check."""
 
-
 import logging
 import sys
 

@@ -46,5 +46,6 @@ def resolve_paths(landing: str | os.PathLike | None = None, home: str | os.PathL
 
 
 def settings_from_env() -> LapakSettings:
-    landing, home = resolve_paths()
-    return LapakSettings(landing_dir=str(landing), home_dir=str(home))
+    """The settings resource; paths are read from the environment when a run starts, not at import."""
+    resolve_paths(os.environ.get("LAPAK_LANDING"), os.environ.get("LAPAK_HOME"))
+    return LapakSettings(landing_dir=dg.EnvVar("LAPAK_LANDING"), home_dir=dg.EnvVar("LAPAK_HOME"))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import shutil
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -46,7 +45,9 @@ def test_order_csv_with_bom_tabs_and_pii(dirs):
     assert (order_id, sku, created, row) == ("576000000000000001", "1729000000000000001", "03/11/2026 10:00:00", 2)
     assert key == hmac.new(b"test-key", b"budi_santoso", hashlib.sha256).hexdigest()
     assert str(export_at) == "2026-11-05 10:00:00"
-    columns = {r[0] for r in query(dirs, "select column_name from information_schema.columns where table_name='orders'")}
+    columns = {
+        r[0] for r in query(dirs, "select column_name from information_schema.columns where table_name='orders'")
+    }
     for pii in ("recipient", "phone", "zipcode", "detail_address", "buyer_message", "buyer_username"):
         assert pii not in columns
     stored = " ".join(str(v) for r in query(dirs, "select * from raw.orders") for v in r)
@@ -73,7 +74,11 @@ def test_rerun_and_renamed_copy_change_nothing(dirs):
 
 def test_bad_rows_are_quarantined_with_file_row_column(dirs):
     landing, _ = dirs
-    rows = [order_row(), order_row(**{"Order ID": "576000000000000002", "Quantity": "dua"}), order_row(**{"Order ID": "576000000000000003", "Created Time": "31/02/2026 99:00:00"})]
+    rows = [
+        order_row(),
+        order_row(**{"Order ID": "576000000000000002", "Quantity": "dua"}),
+        order_row(**{"Order ID": "576000000000000003", "Created Time": "31/02/2026 99:00:00"}),
+    ]
     write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", rows)
     (f,) = run(dirs).files
     assert (f.rows_read, f.rows_loaded, f.rows_quarantined) == (3, 1, 2)
@@ -84,7 +89,10 @@ def test_bad_rows_are_quarantined_with_file_row_column(dirs):
 
 def test_wrong_column_count_is_quarantined_and_rows_keep_their_line(dirs):
     landing, _ = dirs
-    path = write_orders_csv(landing / "toko-a" / "All order-2026-11-05-10_00.csv", [order_row(), order_row(**{"Order ID": "576000000000000009"})])
+    path = write_orders_csv(
+        landing / "toko-a" / "All order-2026-11-05-10_00.csv",
+        [order_row(), order_row(**{"Order ID": "576000000000000009"})],
+    )
     text = path.read_text(encoding="utf-8-sig").splitlines()
     text.insert(2, "576000000000000005\t,Selesai,oops")  # a short line between two good ones
     path.write_text("\n".join(text) + "\n", encoding="utf-8-sig")
@@ -99,7 +107,10 @@ def test_wrong_column_count_is_quarantined_and_rows_keep_their_line(dirs):
 
 def test_truncated_file_is_rejected_whole(dirs):
     landing, _ = dirs
-    path = write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [order_row(), order_row(**{"Order ID": "576000000000000002"})])
+    path = write_orders_csv(
+        landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv",
+        [order_row(), order_row(**{"Order ID": "576000000000000002"})],
+    )
     data = path.read_bytes()
     path.write_bytes(data[: len(data) - 200])
     (f,) = run(dirs).files
@@ -126,14 +137,19 @@ def test_missing_required_column_names_the_columns(dirs):
     landing, _ = dirs
     headers = [h for h in ORDER_HEADERS_LEGACY if h not in ("Quantity", "Created Time")]
     write_orders_csv(landing / "toko-a" / "orders.csv", [order_row()], headers=headers)
-    with pytest.raises(RejectedFile, match="Quantity.*Created Time"):
+    with pytest.raises(RejectedFile, match=r"Quantity.*Created Time"):
         detect(landing / "toko-a" / "orders.csv")
 
 
 def test_legacy_layout_money_and_cp1252(dirs):
     landing, _ = dirs
     row = order_row(**{"Product Name": "Café Crème Tumbler", "SKU Subtotal After Discount": "IDR 12.000", "Taxes": "0"})
-    write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-01-05-10_00.csv", [row], headers=ORDER_HEADERS_LEGACY, encoding="cp1252")
+    write_orders_csv(
+        landing / "toko-a" / "Semua pesanan-2026-01-05-10_00.csv",
+        [row],
+        headers=ORDER_HEADERS_LEGACY,
+        encoding="cp1252",
+    )
     (f,) = run(dirs).files
     assert f.status == "loaded" and f.layout == "orders/legacy-54"
     assert query(dirs, "select product_name, sku_subtotal_after_discount, taxes from raw.orders") == [
@@ -145,7 +161,11 @@ def test_xlsx_orders_skip_the_description_row(dirs):
     landing, _ = dirs
     headers = list(order_row().keys())
     desc = ["Platform unique order ID." if h == "Order ID" else f"{h} description." for h in headers]
-    write_xlsx(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.xlsx", [headers, desc, list(order_row().values())], sheet="OrderSKUList")
+    write_xlsx(
+        landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.xlsx",
+        [headers, desc, list(order_row().values())],
+        sheet="OrderSKUList",
+    )
     (f,) = run(dirs).files
     assert (f.status, f.rows_loaded, f.rows_skipped) == ("loaded", 1, 1)
     assert query(dirs, "select order_id, _source_row from raw.orders") == [("576000000000000001", 3)]
@@ -174,7 +194,9 @@ def test_video_export_with_preamble_in_both_languages(dirs, language):
 def test_new_columns_are_kept_as_schema_drift(dirs):
     landing, _ = dirs
     headers = [*order_row().keys(), "Live ID"]
-    write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [{**order_row(), "Live ID": "L-1"}], headers=headers)
+    write_orders_csv(
+        landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [{**order_row(), "Live ID": "L-1"}], headers=headers
+    )
     (f,) = run(dirs).files
     assert f.schema_drift == ["Live ID"]
     assert query(dirs, "select _extra from raw.orders") == [('{"Live ID":"L-1"}',)]

@@ -1,0 +1,1 @@
+"""lapak: TikTok Shop Seller Center exports (Indonesia) to KPI marts."""

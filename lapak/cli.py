@@ -151,8 +151,12 @@ def _print_summary(s: dict) -> None:
         print(f"  rejected: {r['file']}: {r['reason']}")
     for q in s["quarantined_files"]:
         print(f"  quarantined: {q['rows']} rows of {q['file']}  (see `lapak quarantine`)")
+    drift: dict[tuple[str, ...], list[str]] = {}
     for file, cols in s["schema_drift"].items():
-        print(f"  new columns kept in _extra: {file}: {', '.join(cols)}")
+        drift.setdefault(tuple(cols), []).append(file)
+    for cols, files in drift.items():
+        where = files[0] if len(files) == 1 else f"{len(files)} files, e.g. {files[0]}"
+        print(f"  columns lapak does not know yet, kept in _extra: {', '.join(cols)} ({where})")
     marts = ", ".join(m.split("/")[1] for m in s["marts_built"]) or "none"
     print(f"  models:  {s['models_built']} dbt models built; marts: {marts}")
     n_failed = len(s["checks_failed"])

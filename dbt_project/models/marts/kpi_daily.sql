@@ -29,15 +29,19 @@ order_days as (
 
 ),
 
--- a video's finish rate only means something relative to its views, so weight by views
+-- a video's finish rate only means something relative to its views, so weight by views;
+-- the sum runs in decimal so that a rebuild gives the same bits whatever the summation order
 video_days as (
 
     select
         shop_id,
         video_date,
         sum(views) as video_views,
-        sum(views * view_through_rate)
-        / nullif(sum(case when view_through_rate is not null then views end), 0) as view_through_rate,
+        cast(
+            sum(views * cast(view_through_rate as decimal(18, 6)))
+            / nullif(sum(case when view_through_rate is not null then views end), 0)
+            as {{ dbt.type_float() }}
+        ) as view_through_rate,
         sum(product_impressions) as product_impressions,
         sum(product_clicks) as product_clicks,
         sum(attributed_sku_orders) as video_attributed_orders

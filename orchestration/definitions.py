@@ -6,6 +6,7 @@ import dagster as dg
 
 from ingestion.assets import every_file_accepted, ingest_landing, rows_accounted_for
 from orchestration.dbt import dbt_marts, dbt_resource, dbt_staging
+from orchestration.progress import progress_logger
 from orchestration.settings import settings_from_env
 from quality.checks import GX_CHECKS
 
@@ -23,4 +24,6 @@ defs = dg.Definitions(
     resources={"settings": settings_from_env(), "dbt": dbt_resource()},
     # DuckDB has one writer: steps run one after another in one process.
     executor=dg.in_process_executor,
+    # runs without logger config (the UI) use the console logger; `lapak run` on a terminal picks lapak_progress
+    loggers={"console": dg.colored_console_logger, "lapak_progress": progress_logger},
 )

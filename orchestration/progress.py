@@ -27,8 +27,6 @@ class _ProgressHandler(logging.Handler):
             line = f"  ✓ {label}"
         elif kind == "STEP_FAILURE":
             line = f"  ✗ {label} failed"
-        elif kind == "STEP_SKIPPED" and step in _STEP_LABELS:
-            line = f"  - {label} skipped (an upstream blocking check failed)"
         elif kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             evaluation = getattr(data, "asset_check_evaluation", data)

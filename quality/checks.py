@@ -1,6 +1,5 @@
 """Great Expectations suites as Dagster asset checks (dagster-ge does not support GX 1.x)."""
 
-
 import os
 from functools import cache
 from typing import Any

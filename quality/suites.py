@@ -98,7 +98,10 @@ SUITES: list[Suite] = [
                 column_list=["shop_id", "video_id", "period_start_date", "period_end_date"]
             ),
             *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0) for c in ("views", "product_clicks")],
-            *[gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1) for c in ("ctr", "view_through_rate")],
+            *[
+                gxe.ExpectColumnValuesToBeBetween(column=c, min_value=0, max_value=1)
+                for c in ("ctr", "view_through_rate")
+            ],
             gxe.ExpectColumnValuesToBeInSet(column="is_period_ordered", value_set=[True]),
             gxe.ExpectColumnValuesToBeInSet(column="is_posted_within_export", value_set=[True]),
         ],

@@ -48,7 +48,9 @@ def order_row(**values: str) -> dict[str, str]:
     return row
 
 
-def write_orders_csv(path: Path, rows: list[dict[str, str]], headers=ORDER_HEADERS_CURRENT, encoding="utf-8-sig") -> Path:
+def write_orders_csv(
+    path: Path, rows: list[dict[str, str]], headers=ORDER_HEADERS_CURRENT, encoding="utf-8-sig"
+) -> Path:
     """CSV as Seller Center writes it: BOM, IDs and times suffixed with a tab, lone tab for empty times."""
 
     def cell(h: str, v: str) -> str:

@@ -25,6 +25,8 @@ _DESCRIPTIONS = {
     "campaigns": "The seller's campaign calendar (lapak CSV format).",
     "nps_responses": "NPS survey answers (lapak CSV format).",
     "ab_variants": "A/B test variant tags per video (lapak CSV format).",
+    "product_costs": "Optional unit cost per SKU, for margin after commission (lapak CSV format).",
+    "sku_settings": "Optional lead time and service level per SKU, for reorder points (lapak CSV format).",
 }
 
 
@@ -34,7 +36,8 @@ _DESCRIPTIONS = {
         dg.AssetSpec(
             key,
             group_name=RAW_GROUP,
-            description=_DESCRIPTIONS[name] + " Every source column as text, plus lineage columns.",
+            description=_DESCRIPTIONS.get(name, f"Raw `{name}` rows.")
+            + " Every source column as text, plus lineage columns.",
             kinds={"duckdb"},
             metadata={"dagster/table_name": f"{RAW_SCHEMA}.{name}"},
         )

@@ -297,6 +297,23 @@ VARIANTS = Kind(
     key="video_id",
 )
 
+# Optional seller inputs for margin and reorder maths (lapak CSV formats, docs/formats.md).
+PRODUCT_COSTS = Kind(
+    name="product_costs",
+    columns=_same("sku_id", "unit_cost_idr", "valid_from", "notes"),
+    required=("sku_id", "unit_cost_idr"),
+    key="sku_id",
+    types={"unit_cost_idr": "idr"},
+)
+
+SKU_SETTINGS = Kind(
+    name="sku_settings",
+    columns=_same("sku_id", "lead_time_days", "service_level", "min_order_qty", "notes"),
+    required=("sku_id", "lead_time_days"),
+    key="sku_id",
+    types={"lead_time_days": "int", "min_order_qty": "int", "service_level": "pct"},
+)
+
 KINDS: dict[str, Kind] = {
     "orders": ORDERS,
     "products": PRODUCTS,
@@ -306,6 +323,8 @@ KINDS: dict[str, Kind] = {
     "campaigns": CAMPAIGNS,
     "nps": NPS,
     "variants": VARIANTS,
+    "product_costs": PRODUCT_COSTS,
+    "sku_settings": SKU_SETTINGS,
 }
 
 # Lineage columns every raw table carries, after the canonical columns.

@@ -68,6 +68,7 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
     import dagster as dg
 
     from ingestion.assets import MANIFEST_KEY, report_from_metadata
+    from orchestration.automation import CLI_TAG, notify_failure
     from orchestration.definitions import defs
 
     job = defs.resolve_job_def("lapak_all")
@@ -77,14 +78,18 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
     log_path.parent.mkdir(parents=True, exist_ok=True)
     # dbt's own output goes to the log file: stdout stays clean for the summary (and for --json).
     with log_path.open("w") as log, contextlib.redirect_stdout(log), dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config={"loggers": loggers})
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config={"loggers": loggers}, tags={CLI_TAG: "cli"}
+        )
     seconds = time.perf_counter() - started
 
     materialised = [e.asset_key for e in result.get_asset_materialization_events()]
-    report = None
+    report, published = None, None
     for event in result.get_asset_materialization_events():
         if event.asset_key == MANIFEST_KEY:
             report = report_from_metadata(event.materialization.metadata)
+        elif event.asset_key == dg.AssetKey(["serve", "marts"]):
+            published = {k: getattr(v, "value", v) for k, v in event.materialization.metadata.items()}
     checks = result.get_asset_check_evaluations()
     failed_checks = [
         {
@@ -127,9 +132,15 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
         "skipped_steps": skipped,
     }
     blocking_failed = any(c["severity"] == "ERROR" for c in failed_checks)
+    summary["published"] = published
     summary["exit_code"] = (
         EXIT_FAILED if (not result.success or blocking_failed or summary["rejected_files"]) else EXIT_OK
     )
+    if summary["exit_code"] != EXIT_OK:
+        reasons = [f"rejected {r['file']}: {r['reason']}" for r in summary["rejected_files"]]
+        reasons += [f"check {c['check']} failed on {c['asset']}" for c in failed_checks if c["severity"] == "ERROR"]
+        reasons += [f"step {step} failed" for step in failed_steps]
+        notify_failure(home_path, result.run_id, job.name, "; ".join(reasons) or "run failed")
     (home_path / "last_run.json").write_text(json.dumps(summary, indent=2, default=str))
     return summary
 
@@ -168,7 +179,14 @@ def _print_summary(s: dict) -> None:
         print(f"  failed step: {step} (see the run in the Dagster UI)")
     for step in s["skipped_steps"]:
         print(f"  skipped: {step} (an upstream blocking check failed)")
-    print(f"  warehouse: {s['warehouse']}  (open with: duckdb -readonly {s['warehouse']})")
+    print(f"  warehouse: {s['warehouse']}  (written by runs; BI reads the published copy)")
+    if s.get("published"):
+        pub = s["published"]
+        print(f"  published: {pub['path']}  (read-only copy for BI; Parquet in {pub['parquet_dir']})")
+        if pub.get("reorder_signals_csv"):
+            print(f"  reorder signals: {pub['reorder_signals_csv']}")
+    else:
+        print("  published: nothing new (the last good copy stays in place)")
     print(f"  Dagster UI: DAGSTER_HOME={s['dagster_home']} dagster dev   (or: make ui)")
 
 

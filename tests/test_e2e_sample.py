@@ -24,7 +24,9 @@ def test_first_run_loads_every_file_and_passes_every_check(sample):
     assert summary["files"]["files_loaded"] == len(result.files)
     assert summary["files"]["rows_quarantined"] == 0
     assert summary["files"]["rows_read"] == summary["files"]["rows_loaded"] > 0
-    assert summary["checks_failed"] == [] and summary["checks_passed"] > 50
+    # only the freshness warning may fail: the sample ends on a fixed date in the past
+    assert {c["check"] for c in summary["checks_failed"]} <= {"orders_export_is_fresh"}
+    assert all(c["severity"] == "WARN" for c in summary["checks_failed"]) and summary["checks_passed"] > 50
     assert set(MARTS) <= {m.split("/")[1] for m in summary["marts_built"]}
 
 

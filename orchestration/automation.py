@@ -1,0 +1,185 @@
+"""Running lapak like production: a daily schedule, a sensor on the landing folder, failure alerts,
+a freshness check on the order exports, and the published copy of the marts for BI."""
+
+import hashlib
+import json
+import os
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from ingestion.assets import MANIFEST_KEY, RAW_KEYS, report_from_metadata
+from ingestion.load import discover, sha256_file
+from orchestration.dbt import dbt_marts
+from orchestration.publish import publish
+from orchestration.settings import LapakSettings, resolve_paths
+
+WIB = timedelta(hours=7)
+CLI_TAG = "lapak/launched_by"
+KNOWN_STATUSES = {"loaded", "unchanged", "duplicate"}
+
+
+# --- publishing ---------------------------------------------------------------------------------
+
+MART_KEYS = [k for k in dbt_marts.keys if k.path[0] == "marts"]
+
+
+@dg.asset(
+    key=["serve", "marts"],
+    deps=MART_KEYS,
+    group_name="serve",
+    kinds={"duckdb", "parquet"},
+    description="Read-only copy of every mart for BI: `<home>/serve/marts.duckdb` (swapped in atomically) and "
+    "`<home>/serve/parquet/<mart>.parquet`; `reorder_signals` also as `<home>/reorder_signals.csv`.",
+)
+def published_marts(context: dg.AssetExecutionContext, settings: LapakSettings) -> dg.MaterializeResult:
+    result = publish(settings.warehouse, settings.home, context.run_id)
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(result.database),
+            "parquet_dir": str(result.parquet_dir),
+            "marts": dg.MetadataValue.json(result.marts),
+            "reorder_signals_csv": str(result.reorder_csv) if result.reorder_csv else "",
+            "seconds": round(result.seconds, 2),
+        }
+    )
+
+
+# --- freshness ----------------------------------------------------------------------------------
+
+
+@dg.asset_check(
+    asset=RAW_KEYS["orders"],
+    name="orders_export_is_fresh",
+    description="Warns when a shop's newest order export is older than $LAPAK_FRESHNESS_DAYS days (default 2).",
+)
+def orders_export_is_fresh(settings: LapakSettings) -> dg.AssetCheckResult:
+    max_days = float(os.environ.get("LAPAK_FRESHNESS_DAYS", "2"))
+    now_wib = datetime.now(UTC).replace(tzinfo=None) + WIB
+    with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "select shop_id, max(export_at) from raw._manifest where kind = 'orders' and status = 'loaded' "
+            "group by shop_id order by shop_id"
+        ).fetchall()
+    ages = {shop: round((now_wib - latest).total_seconds() / 86400, 1) for shop, latest in rows if latest}
+    stale = {shop: age for shop, age in ages.items() if age > max_days}
+    return dg.AssetCheckResult(
+        passed=bool(ages) and not stale,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "max_age_days": max_days,
+            "age_days_by_shop": dg.MetadataValue.json(ages),
+            "stale_shops": dg.MetadataValue.json(sorted(stale)),
+        },
+    )
+
+
+# --- schedule and sensor ------------------------------------------------------------------------
+
+
+def build_schedule(job) -> dg.ScheduleDefinition:
+    return dg.ScheduleDefinition(
+        name="lapak_daily",
+        job=job,
+        cron_schedule=os.environ.get("LAPAK_SCHEDULE_CRON", "0 6 * * *"),
+        execution_timezone=os.environ.get("LAPAK_SCHEDULE_TZ", "Asia/Jakarta"),
+        description="The whole pipeline every morning (06:00 WIB unless $LAPAK_SCHEDULE_CRON says otherwise).",
+        default_status=dg.DefaultScheduleStatus.RUNNING,
+    )
+
+
+def new_file_set(landing: Path, cursor: dict, known_hashes: set[str]) -> tuple[list[tuple[str, str]], dict]:
+    """Files under `landing` whose content lapak has not seen; hashes only files that changed since the cursor.
+
+    Returns ([(path, sha256)], new cursor). The cursor maps path -> [size, mtime_ns, sha256].
+    """
+    new_cursor: dict = {}
+    fresh: list[tuple[str, str]] = []
+    known_hashes = known_hashes | {entry[2] for entry in cursor.values()}  # a renamed copy is not new
+    for _, path in discover(landing):
+        stat = path.stat()
+        rel = path.relative_to(landing).as_posix()
+        old = cursor.get(rel)
+        sha = old[2] if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns else sha256_file(path)
+        new_cursor[rel] = [stat.st_size, stat.st_mtime_ns, sha]
+        if sha not in known_hashes:
+            fresh.append((rel, sha))
+            known_hashes.add(sha)
+    return fresh, new_cursor
+
+
+def build_sensor(job) -> dg.SensorDefinition:
+    @dg.sensor(
+        name="lapak_new_exports",
+        job=job,
+        minimum_interval_seconds=60,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="Starts a run when new export files land; one run per new file set, keyed by the files' "
+        "hashes, so the same file never triggers twice.",
+    )
+    def lapak_new_exports(context: dg.SensorEvaluationContext):
+        landing, _ = resolve_paths(os.environ.get("LAPAK_LANDING"), os.environ.get("LAPAK_HOME"))
+        cursor = json.loads(context.cursor) if context.cursor else {}
+        known: set[str] = set()
+        if context.instance is not None:
+            event = context.instance.get_latest_materialization_event(MANIFEST_KEY)
+            if event is not None and event.asset_materialization is not None:
+                report = report_from_metadata(event.asset_materialization.metadata)
+                known = {f.sha256 for f in report.files if f.status in KNOWN_STATUSES}
+        fresh, new_cursor = new_file_set(landing, cursor, known)
+        context.update_cursor(json.dumps(new_cursor, sort_keys=True))
+        if not fresh:
+            return dg.SkipReason(f"no new files in {landing}")
+        run_key = hashlib.sha256("\n".join(sorted(sha for _, sha in fresh)).encode()).hexdigest()
+        return dg.RunRequest(
+            run_key=run_key,
+            tags={"lapak/new_files": str(len(fresh)), "lapak/first_new_file": fresh[0][0][:200]},
+        )
+
+    return lapak_new_exports
+
+
+# --- failure alerts -----------------------------------------------------------------------------
+
+
+def notify_failure(home: Path, run_id: str, job_name: str, message: str) -> Path:
+    """Append the failure to `<home>/logs/failures.log` and POST it to $LAPAK_ALERT_WEBHOOK if set."""
+    record = {
+        "at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "run_id": run_id,
+        "job": job_name,
+        "message": message[:4000],
+    }
+    log = home / "logs" / "failures.log"
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("a") as fh:
+        fh.write(json.dumps(record) + "\n")
+    url = os.environ.get("LAPAK_ALERT_WEBHOOK")
+    if url:
+        request = urllib.request.Request(
+            url, data=json.dumps({"text": f"lapak run {run_id} failed: {message[:500]}", **record}).encode(),
+            headers={"Content-Type": "application/json"}, method="POST",
+        )  # fmt: skip
+        try:
+            urllib.request.urlopen(request, timeout=10).close()
+        except OSError as exc:  # an alert that cannot be delivered must not hide the failure itself
+            with log.open("a") as fh:
+                fh.write(json.dumps({"at": record["at"], "run_id": run_id, "webhook_error": str(exc)}) + "\n")
+    return log
+
+
+@dg.run_failure_sensor(
+    name="lapak_failure_alert",
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Writes failed runs to <home>/logs/failures.log and to $LAPAK_ALERT_WEBHOOK if set "
+    "(`lapak run` reports its own failures the same way).",
+)
+def lapak_failure_alert(context: dg.RunFailureSensorContext):
+    if context.dagster_run.tags.get(CLI_TAG) == "cli":
+        return  # the CLI already reported it
+    _, home = resolve_paths(os.environ.get("LAPAK_LANDING"), os.environ.get("LAPAK_HOME"))
+    message = context.failure_event.message or "run failed"
+    notify_failure(home, context.dagster_run.run_id, context.dagster_run.job_name, message)

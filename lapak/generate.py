@@ -33,7 +33,9 @@ from ingestion.formats import (
     ORDER_STATUSES_EN,
     ORDER_STATUSES_ID,
     ORDER_TAB_SUFFIXED,
+    PRODUCT_COSTS,
     PRODUCTS,
+    SKU_SETTINGS,
     VARIANTS,
     VIDEOS,
     snake,
@@ -54,6 +56,7 @@ MIN_DAYS = 30
 _OUR_FILES = (
     "Semua pesanan-", "All order-", "product_list_", "Video Performance List_", "Live Analysis_",
     "Transaction_Analysis_Creator_List_", "campaigns.csv", "nps_responses.csv", "ab_variants.csv",
+    "product_costs.csv", "sku_settings.csv",
 )  # fmt: skip
 
 
@@ -593,7 +596,8 @@ def _plan(idx: int, shop: str, code: str, seed: int, days: int, end_date: date) 
     # viral video 10-20 days before the end (scaled down for short periods)
     off = int(rng.integers(10, 21)) if days >= 60 else max(4, days // 5)
     viral_date = end_date - timedelta(days=off)
-    viral_len = int(rng.integers(1, 4))
+    # at least two days, so the stock lasts past the first day of the spike and a daily signal can warn
+    viral_len = max(2, int(rng.integers(1, 4)))
     top = np.argsort(-cat.popularity)
     viral_sku = int(top[int(rng.integers(3, min(8, cat.n)))])  # a mid-seller, not the best seller
     viral_creator = 1 + int(rng.integers(n_cr - 1))
@@ -1757,11 +1761,20 @@ def _write_products(plan: _Plan, od: _Orders, folder: Path) -> list[Path]:
     for j, at in enumerate(snaps):
         period = valid & (lt > at - EXPORT_EVERY_DAYS * DAY) & (lt <= at)
         sold = np.bincount(od.sku[period], weights=od.qty[period], minlength=cat.n)
-        stock = (sold * rng.uniform(0.15, 1.2, cat.n) + rng.integers(5, 40, cat.n)).astype(np.int64)
+        share, extra = rng.uniform(0.15, 1.2, cat.n), rng.integers(5, 40, cat.n)
+        stock = (sold * share + extra).astype(np.int64)
+        if j > 0:
+            # the seller restocks when counting stock (at a snapshot): until the next snapshot, stock only goes
+            # down by what sells, so snapshot minus units sold since reconstructs the stock on any day
+            upto = valid & (lt > at) & (lt <= snaps[j - 1])
+            sold_next = np.bincount(od.sku[upto], weights=od.qty[upto], minlength=cat.n)
+            stock = (sold_next + sold * share * 0.25 + extra // 3).astype(np.int64)
         if at >= od.sold_out:
             stock[plan.viral_sku] = 0  # sold out by the viral video, not restocked yet
-        elif j == 1:
-            stock[plan.viral_sku] = int(stock[plan.viral_sku] * 0.5) + 3
+        elif j > 0 and od.sold_out <= snaps[j - 1]:
+            # exactly what sells until the viral spike empties the shelf
+            gone = valid & (lt > at) & (lt <= od.sold_out) & (od.sku == plan.viral_sku)
+            stock[plan.viral_sku] = int(od.qty[gone].sum())
         rows = []
         for s in range(cat.n):
             p = int(cat.product_idx[s])
@@ -1890,6 +1903,48 @@ def _write_own_csvs(plan: _Plan, od: _Orders, vids: _Videos, folder: Path) -> tu
     return files, exp_ids
 
 
+def _write_seller_inputs(plan: _Plan, folder: Path, seed: int) -> list[Path]:
+    """Optional seller inputs: unit cost of every SKU, lead time and service level for about half of them.
+
+    A separate random stream, so adding these files changed none of the other files' bytes.
+    """
+    rng = np.random.default_rng([seed, plan.idx, 99])
+    cat = plan.cat
+    cost = _round_price(cat.price * rng.uniform(0.35, 0.6, cat.n))
+    valid_from = plan.start_day.strftime("%Y-%m-%d")
+    files = [
+        _csv(
+            folder / "product_costs.csv",
+            list(PRODUCT_COSTS.columns),
+            {
+                "sku_id": [str(x) for x in cat.sku_id],
+                "unit_cost_idr": [int(c) for c in cost],
+                "valid_from": [valid_from] * cat.n,
+                "notes": ["HPP dari supplier"] * cat.n,
+            },
+            plan.e0 + 18 * 60,
+        )
+    ]
+    listed = np.sort(rng.permutation(cat.n)[: max(1, cat.n // 2)])
+    lead = rng.choice([3, 5, 7, 10, 14], len(listed))
+    level = rng.choice(["90%", "95%", "98%"], len(listed))
+    files.append(
+        _csv(
+            folder / "sku_settings.csv",
+            list(SKU_SETTINGS.columns),
+            {
+                "sku_id": [str(cat.sku_id[i]) for i in listed],
+                "lead_time_days": [int(x) for x in lead],
+                "service_level": list(level),
+                "min_order_qty": [int(x) for x in rng.choice([1, 6, 12, 24], len(listed))],
+                "notes": ["supplier " + ("lokal" if x <= 5 else "luar kota") for x in lead],
+            },
+            plan.e0 + 19 * 60,
+        )
+    )
+    return files
+
+
 # --------------------------------------------------------------------------------------------
 # Entry point
 # --------------------------------------------------------------------------------------------
@@ -1940,6 +1995,7 @@ def generate(
             files += _write_creators(plan, od, vids, folder)
             own, exp_ids = _write_own_csvs(plan, od, vids, folder)
             files += own
+            files += _write_seller_inputs(plan, folder, seed)
             lines += n_lines
             live = next(c for c in plan.campaigns if c.kind == "LIVE")
             stories[shop] = ShopStory(

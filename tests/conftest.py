@@ -13,7 +13,11 @@ import pytest
 from lapak.generate import GenerateResult, generate
 
 ROOT = Path(__file__).resolve().parent.parent
-MARTS_SNAPSHOTTED = ["customers", "kpi_daily", "video_daily", "sku_daily", "ltv_weekly", "nps_by_campaign"]
+MARTS_SNAPSHOTTED = [
+    "customers", "kpi_daily", "video_daily", "sku_daily", "ltv_weekly", "nps_by_campaign", "retention_weekly",
+    "sku_health", "reorder_signals", "reorder_signals_daily", "live_sessions", "live_sales_lift",
+    "creator_performance", "experiment_results", "content_funnel_daily", "nps_monthly",
+]  # fmt: skip
 
 
 def lapak_cli(*args: str, home_env: Path) -> subprocess.CompletedProcess:

@@ -23,6 +23,7 @@ aggregated as (
         count(*) as order_lines,
         sum(case when is_counted then quantity else 0 end) as units,
         sum(case when is_counted then subtotal_after_discount_idr else 0 end) as gmv_idr,
+        sum(case when is_counted then coalesce(order_refund_amount_idr, 0) else 0 end) as refund_idr,
         sum(subtotal_after_discount_idr) as subtotal_after_discount_idr,
         sum(returned_quantity) as returned_units
     from stg_tiktok__order_lines
@@ -49,6 +50,8 @@ final as (
         order_lines,
         units,
         gmv_idr,
+        refund_idr,
+        gmv_idr - refund_idr as net_gmv_idr,
         subtotal_after_discount_idr,
         returned_units
     from aggregated

@@ -24,7 +24,8 @@ customer_totals as (
         max(order_date) as last_order_date,
         count(*) as orders,
         sum(units) as units,
-        sum(gmv_idr) as gmv_idr
+        sum(gmv_idr) as gmv_idr,
+        sum(refund_idr) as refund_idr
     from counted_orders
     group by
         shop_id,
@@ -74,7 +75,9 @@ final as (
         customer_totals.orders,
         customer_totals.units,
         customer_totals.gmv_idr,
+        customer_totals.refund_idr,
         main_provinces.province,
+        customer_totals.gmv_idr - customer_totals.refund_idr as net_revenue_idr,
         customer_totals.orders >= 2 as is_repeat_buyer
     from customer_totals
     left join main_provinces

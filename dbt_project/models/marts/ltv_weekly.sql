@@ -18,6 +18,7 @@ counted_orders as (
         shop_id,
         customer_key,
         gmv_idr,
+        net_gmv_idr,
         cast({{ dbt.date_trunc('week', 'order_date') }} as date) as order_week
     from int_orders_aggregated
     where
@@ -80,6 +81,7 @@ cohort_orders as (
         counted_orders.shop_id,
         counted_orders.customer_key,
         counted_orders.gmv_idr,
+        counted_orders.net_gmv_idr,
         int_customers_first_ordered.cohort_week,
         counted_orders.order_week
     from counted_orders
@@ -96,6 +98,7 @@ cohort_order_weeks as (
         shop_id,
         customer_key,
         gmv_idr,
+        net_gmv_idr,
         cohort_week,
         {{ weeks_between('cohort_week', 'order_week') }} as weeks_since_first_order
     from cohort_orders
@@ -110,7 +113,8 @@ weekly_purchases as (
         weeks_since_first_order,
         count(*) as orders,
         count(distinct customer_key) as active_customers,
-        sum(gmv_idr) as gmv_idr
+        sum(gmv_idr) as gmv_idr,
+        sum(net_gmv_idr) as net_gmv_idr
     from cohort_order_weeks
     group by
         shop_id,
@@ -133,7 +137,13 @@ cumulated as (
             partition by cohort_weeks.shop_id, cohort_weeks.cohort_week
             order by cohort_weeks.weeks_since_first_order
             rows between unbounded preceding and current row
-        ) as cumulative_gmv_idr
+        ) as cumulative_gmv_idr,
+        coalesce(weekly_purchases.net_gmv_idr, 0) as net_gmv_idr,
+        sum(coalesce(weekly_purchases.net_gmv_idr, 0)) over (
+            partition by cohort_weeks.shop_id, cohort_weeks.cohort_week
+            order by cohort_weeks.weeks_since_first_order
+            rows between unbounded preceding and current row
+        ) as cumulative_net_revenue_idr
     from cohort_weeks
     left join weekly_purchases
         on
@@ -155,7 +165,10 @@ final as (
         active_customers,
         gmv_idr,
         cumulative_gmv_idr,
-        cast(cumulative_gmv_idr / cohort_customers as decimal(18, 2)) as ltv_idr
+        cast(cumulative_gmv_idr / cohort_customers as decimal(18, 2)) as ltv_idr,
+        net_gmv_idr as net_revenue_idr,
+        cumulative_net_revenue_idr,
+        cast(cumulative_net_revenue_idr / cohort_customers as decimal(18, 2)) as net_ltv_idr
     from cumulated
 
 )

@@ -1,0 +1,281 @@
+with
+
+stg_tiktok__order_lines as (
+
+    select * from {{ ref('stg_tiktok__order_lines') }}
+
+),
+
+stg_tiktok__product_snapshots as (
+
+    select * from {{ ref('stg_tiktok__product_snapshots') }}
+
+),
+
+order_lines as (
+
+    select
+        shop_id,
+        sku_id,
+        order_id,
+        order_date,
+        created_at,
+        shipped_at,
+        order_status_category,
+        is_counted,
+        quantity,
+        returned_quantity,
+        subtotal_after_discount_idr
+    from stg_tiktok__order_lines
+    where order_date is not null
+
+),
+
+activity_dates as (
+
+    select
+        shop_id,
+        order_date as activity_date
+    from order_lines
+    union all
+    select
+        shop_id,
+        snapshot_date as activity_date
+    from stg_tiktok__product_snapshots
+
+),
+
+shop_ranges as (
+
+    select
+        shop_id,
+        min(activity_date) as first_date,
+        max(activity_date) as as_of_date
+    from activity_dates
+    group by shop_id
+
+),
+
+day_offsets as (
+
+    select
+        shop_id,
+        first_date,
+        as_of_date,
+        {{ integer_series(0, dbt.datediff('first_date', 'as_of_date', 'day')) }} as day_offset
+    from shop_ranges
+
+),
+
+shop_days as (
+
+    select
+        shop_id,
+        as_of_date,
+        day_offset as day_index,
+        cast({{ dbt.dateadd('day', 'day_offset', 'first_date') }} as date) as date
+    from day_offsets
+
+),
+
+shop_skus as (
+
+    select
+        shop_id,
+        sku_id
+    from order_lines
+    union
+    select
+        shop_id,
+        sku_id
+    from stg_tiktok__product_snapshots
+
+),
+
+sku_days as (
+
+    select
+        shop_skus.shop_id,
+        shop_skus.sku_id,
+        shop_days.date,
+        shop_days.day_index,
+        shop_days.as_of_date,
+        cast({{ dbt.dateadd('day', 1, 'shop_days.date') }} as {{ dbt.type_timestamp() }}) as day_end_at
+    from shop_skus
+    inner join shop_days
+        on shop_skus.shop_id = shop_days.shop_id
+
+),
+
+daily_sales as (
+
+    select
+        shop_id,
+        sku_id,
+        order_date,
+        count(distinct case when is_counted then order_id end) as orders,
+        sum(case when is_counted then quantity else 0 end) as units,
+        sum(case when is_counted then subtotal_after_discount_idr else 0 end) as gmv_idr,
+        sum(returned_quantity) as returned_units
+    from order_lines
+    group by
+        shop_id,
+        sku_id,
+        order_date
+
+),
+
+sales_cumulated as (
+
+    select
+        sku_days.shop_id,
+        sku_days.sku_id,
+        sku_days.date,
+        sku_days.day_index,
+        sku_days.as_of_date,
+        sku_days.day_end_at,
+        coalesce(daily_sales.orders, 0) as orders,
+        coalesce(daily_sales.units, 0) as units,
+        coalesce(daily_sales.gmv_idr, 0) as gmv_idr,
+        coalesce(daily_sales.returned_units, 0) as returned_units,
+        sum(coalesce(daily_sales.units, 0)) over (
+            partition by sku_days.shop_id, sku_days.sku_id
+            order by sku_days.date
+            rows between unbounded preceding and current row
+        ) as cumulative_units
+    from sku_days
+    left join daily_sales
+        on
+            sku_days.shop_id = daily_sales.shop_id
+            and sku_days.sku_id = daily_sales.sku_id
+            and sku_days.date = daily_sales.order_date
+
+),
+
+-- counted units ordered up to each snapshot, to subtract only what sold after it
+snapshots_anchored as (
+
+    select
+        stg_tiktok__product_snapshots.shop_id,
+        stg_tiktok__product_snapshots.sku_id,
+        stg_tiktok__product_snapshots.snapshot_at,
+        stg_tiktok__product_snapshots.stock_quantity,
+        coalesce(sum(case when order_lines.is_counted then order_lines.quantity end), 0) as units_before_snapshot
+    from stg_tiktok__product_snapshots
+    left join order_lines
+        on
+            stg_tiktok__product_snapshots.shop_id = order_lines.shop_id
+            and stg_tiktok__product_snapshots.sku_id = order_lines.sku_id
+            and stg_tiktok__product_snapshots.snapshot_at >= order_lines.created_at
+    group by
+        stg_tiktok__product_snapshots.shop_id,
+        stg_tiktok__product_snapshots.sku_id,
+        stg_tiktok__product_snapshots.snapshot_at,
+        stg_tiktok__product_snapshots.stock_quantity
+
+),
+
+-- the latest snapshot taken by the end of the day; before the first snapshot, the first one
+snapshot_choices as (
+
+    select
+        sales_cumulated.shop_id,
+        sales_cumulated.sku_id,
+        sales_cumulated.date,
+        snapshots_anchored.snapshot_at,
+        snapshots_anchored.stock_quantity,
+        snapshots_anchored.units_before_snapshot,
+        row_number() over (
+            partition by sales_cumulated.shop_id, sales_cumulated.sku_id, sales_cumulated.date
+            order by
+                case when snapshots_anchored.snapshot_at < sales_cumulated.day_end_at then 0 else 1 end asc,
+                case
+                    when snapshots_anchored.snapshot_at < sales_cumulated.day_end_at
+                        then snapshots_anchored.snapshot_at
+                end desc,
+                snapshots_anchored.snapshot_at asc
+        ) as snapshot_rank
+    from sales_cumulated
+    inner join snapshots_anchored
+        on
+            sales_cumulated.shop_id = snapshots_anchored.shop_id
+            and sales_cumulated.sku_id = snapshots_anchored.sku_id
+
+),
+
+-- a counted line is open (sold, not yet shipped) from its order day until the day before it ships
+open_lines as (
+
+    select
+        order_lines.shop_id,
+        order_lines.sku_id,
+        order_lines.quantity,
+        order_lines.order_date as open_from_date,
+        case
+            when order_lines.shipped_at is not null
+                then cast({{ dbt.dateadd('day', -1, 'cast(order_lines.shipped_at as date)') }} as date)
+            else shop_ranges.as_of_date
+        end as open_to_date
+    from order_lines
+    inner join shop_ranges
+        on order_lines.shop_id = shop_ranges.shop_id
+    where
+        order_lines.is_counted
+        and (order_lines.shipped_at is not null or order_lines.order_status_category = 'to_ship')
+
+),
+
+open_units as (
+
+    select
+        sales_cumulated.shop_id,
+        sales_cumulated.sku_id,
+        sales_cumulated.date,
+        sum(open_lines.quantity) as open_order_units
+    from sales_cumulated
+    inner join open_lines
+        on
+            sales_cumulated.shop_id = open_lines.shop_id
+            and sales_cumulated.sku_id = open_lines.sku_id
+            and sales_cumulated.date >= open_lines.open_from_date
+            and sales_cumulated.date <= open_lines.open_to_date
+    group by
+        sales_cumulated.shop_id,
+        sales_cumulated.sku_id,
+        sales_cumulated.date
+
+),
+
+final as (
+
+    select
+        sales_cumulated.shop_id,
+        sales_cumulated.sku_id,
+        sales_cumulated.date,
+        sales_cumulated.day_index,
+        sales_cumulated.as_of_date,
+        sales_cumulated.orders,
+        sales_cumulated.units,
+        sales_cumulated.gmv_idr,
+        sales_cumulated.returned_units,
+        snapshot_choices.snapshot_at,
+        snapshot_choices.stock_quantity as snapshot_stock_quantity,
+        snapshot_choices.stock_quantity + snapshot_choices.units_before_snapshot
+        - sales_cumulated.cumulative_units as stock_on_hand,
+        coalesce(open_units.open_order_units, 0) as open_order_units
+    from sales_cumulated
+    left join snapshot_choices
+        on
+            sales_cumulated.shop_id = snapshot_choices.shop_id
+            and sales_cumulated.sku_id = snapshot_choices.sku_id
+            and sales_cumulated.date = snapshot_choices.date
+            and snapshot_choices.snapshot_rank = 1
+    left join open_units
+        on
+            sales_cumulated.shop_id = open_units.shop_id
+            and sales_cumulated.sku_id = open_units.sku_id
+            and sales_cumulated.date = open_units.date
+
+)
+
+select * from final

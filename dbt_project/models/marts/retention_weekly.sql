@@ -1,0 +1,101 @@
+with
+
+ltv_weekly as (
+
+    select * from {{ ref('ltv_weekly') }}
+
+),
+
+int_customers_first_ordered as (
+
+    select * from {{ ref('int_customers_first_ordered') }}
+
+),
+
+int_orders_aggregated as (
+
+    select * from {{ ref('int_orders_aggregated') }}
+
+),
+
+-- each customer's second counted order: from that week on, the customer is a repeat buyer
+numbered_orders as (
+
+    select
+        shop_id,
+        customer_key,
+        order_date,
+        row_number() over (
+            partition by shop_id, customer_key
+            order by created_at, order_id
+        ) as order_number
+    from int_orders_aggregated
+    where
+        is_counted
+        and customer_key is not null
+
+),
+
+second_orders as (
+
+    select
+        numbered_orders.shop_id,
+        int_customers_first_ordered.cohort_week,
+        {{ weeks_between(
+            'int_customers_first_ordered.cohort_week',
+            "cast(" ~ dbt.date_trunc('week', 'numbered_orders.order_date') ~ " as date)",
+        ) }} as weeks_since_first_order
+    from numbered_orders
+    inner join int_customers_first_ordered
+        on
+            numbered_orders.shop_id = int_customers_first_ordered.shop_id
+            and numbered_orders.customer_key = int_customers_first_ordered.customer_key
+    where numbered_orders.order_number = 2
+
+),
+
+new_repeaters as (
+
+    select
+        shop_id,
+        cohort_week,
+        weeks_since_first_order,
+        count(*) as new_repeat_customers
+    from second_orders
+    group by
+        shop_id,
+        cohort_week,
+        weeks_since_first_order
+
+),
+
+final as (
+
+    select
+        ltv_weekly.shop_id,
+        ltv_weekly.cohort_week,
+        ltv_weekly.weeks_since_first_order,
+        ltv_weekly.week_start_date,
+        ltv_weekly.cohort_customers,
+        ltv_weekly.active_customers,
+        cast(ltv_weekly.active_customers as {{ type_double() }}) / ltv_weekly.cohort_customers as active_rate,
+        sum(coalesce(new_repeaters.new_repeat_customers, 0)) over (
+            partition by ltv_weekly.shop_id, ltv_weekly.cohort_week
+            order by ltv_weekly.weeks_since_first_order
+            rows between unbounded preceding and current row
+        ) as repeat_customers,
+        cast(sum(coalesce(new_repeaters.new_repeat_customers, 0)) over (
+            partition by ltv_weekly.shop_id, ltv_weekly.cohort_week
+            order by ltv_weekly.weeks_since_first_order
+            rows between unbounded preceding and current row
+        ) as {{ type_double() }}) / ltv_weekly.cohort_customers as repeat_rate
+    from ltv_weekly
+    left join new_repeaters
+        on
+            ltv_weekly.shop_id = new_repeaters.shop_id
+            and ltv_weekly.cohort_week = new_repeaters.cohort_week
+            and ltv_weekly.weeks_since_first_order = new_repeaters.weeks_since_first_order
+
+)
+
+select * from final

@@ -57,6 +57,32 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+STAGES = {"ingest_landing": "ingest", "dbt_staging": "dbt", "dbt_marts": "dbt", "serve__marts": "publish"}
+
+
+def _step_seconds(instance, run_id: str) -> dict[str, float]:
+    """Wall time of every step of a run, from the event log's timestamps."""
+    starts: dict[str, float] = {}
+    took: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or not entry.step_key:
+            continue
+        if event.event_type_value == "STEP_START":
+            starts[entry.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE") and entry.step_key in starts:
+            took[entry.step_key] = entry.timestamp - starts[entry.step_key]
+    return took
+
+
+def _stages(step_seconds: dict[str, float]) -> dict[str, float]:
+    """Steps grouped as ingest / dbt / checks (Great Expectations and manifest checks) / publish."""
+    out = {"ingest": 0.0, "dbt": 0.0, "checks": 0.0, "publish": 0.0}
+    for step, secs in step_seconds.items():
+        out[STAGES.get(step, "checks")] += secs
+    return {k: round(v, 2) for k, v in out.items()}
+
+
 def run_pipeline(landing: Path | None = None, home: Path | None = None, progress: bool = False) -> dict:
     """Run the `lapak_all` job in-process against a persistent Dagster instance; return the summary."""
     from orchestration.settings import resolve_paths
@@ -81,6 +107,7 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
         result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config={"loggers": loggers}, tags={CLI_TAG: "cli"}
         )
+        step_seconds = _step_seconds(instance, result.run_id)
     seconds = time.perf_counter() - started
 
     materialised = [e.asset_key for e in result.get_asset_materialization_events()]
@@ -110,6 +137,7 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
         "run_id": result.run_id,
         "success": bool(result.success),
         "seconds": round(seconds, 1),
+        "stage_seconds": _stages(step_seconds),
         "landing": str(landing_path),
         "warehouse": str(home_path / "warehouse.duckdb"),
         "dagster_home": str(dagster_home),

@@ -1,0 +1,332 @@
+"""End-to-end benchmark: the full `lapak run` at several scales, against a floor and a peer.
+
+    .venv/bin/python benchmarks/run.py                      # 10k, 100k, 1M, 5M order lines
+    .venv/bin/python benchmarks/run.py --scales 10k,100k    # a quick look
+
+For each scale it generates sample exports (order exports as CSV, as most sellers download them),
+runs `lapak run` in a subprocess on a fresh home folder, and prints wall time per stage (from the
+Dagster event log), total, order lines per second and peak memory (RSS summed over the whole process
+tree: lapak, dbt). On the same order files, in the same script, two baselines compute `customers`,
+the repeat rate and weekly cohort LTV:
+- the floor: one DuckDB SQL script (the least work any tool must do);
+- the peer: pandas, as an analyst would write it.
+Ratios are printed against those baselines (run on the same machine, minutes apart), never as
+absolute claims. The incremental case adds one new day of orders on top of the largest scale and
+reruns. Results go to stdout; docs/performance.md records a run with the machine it ran on.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lapak.generate import generate  # noqa: E402
+
+SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "5m": 5_000_000}
+LINES_PER_ORDER_WRITTEN = 1.9  # measured: order lines written per order, overlapping exports included
+
+
+def shape(lines: int) -> dict:
+    """Generator parameters that write about `lines` order lines."""
+    shops, days = (
+        (3, 60) if lines <= 20_000 else (3, 120) if lines <= 200_000 else (5, 365) if lines <= 2e6 else (10, 365)
+    )
+    per_day = max(5, round(lines / (LINES_PER_ORDER_WRITTEN * shops * days)))
+    return {"shops": shops, "days": days, "orders_per_day": per_day}
+
+
+def xlsx_orders_to_csv(landing: Path) -> None:
+    """At benchmark scale every order export is CSV: convert the generator's XLSX order files."""
+    import duckdb
+    from python_calamine import CalamineWorkbook
+
+    for path in landing.rglob("*.xlsx"):
+        wb = CalamineWorkbook.from_path(str(path))
+        if "OrderSKUList" not in wb.sheet_names:
+            continue
+        rows = wb.get_sheet_by_name("OrderSKUList").to_python(skip_empty_area=False)
+        header, data = rows[0], rows[2:]  # row 2 is the description row
+        import pandas as pd
+
+        frame = pd.DataFrame(data, columns=header).astype(str)
+        con = duckdb.connect()
+        con.register("frame", frame)
+        con.execute(f"copy frame to '{path.with_suffix('.csv')}' (header, delimiter ',')")
+        con.close()
+        stat = path.stat()
+        os.utime(path.with_suffix(".csv"), (stat.st_atime, stat.st_mtime))
+        path.unlink()
+
+
+def order_csvs(landing: Path) -> list[Path]:
+    out = []
+    for path in sorted(landing.rglob("*.csv")):
+        with path.open("rb") as fh:
+            head = fh.read(64)
+        if b"Order ID" in head:
+            out.append(path)
+    return out
+
+
+class PeakRSS:
+    """Peak of the summed RSS of a process and all its descendants, sampled every 50 ms."""
+
+    def __init__(self, pid: int):
+        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _tree(self) -> list[int]:
+        children: dict[int, list[int]] = {}
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit():
+                try:
+                    ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+                children.setdefault(ppid, []).append(int(proc.name))
+        out, todo = [], [self.pid]
+        while todo:
+            pid = todo.pop()
+            out.append(pid)
+            todo.extend(children.get(pid, []))
+        return out
+
+    def _run(self) -> None:
+        page = os.sysconf("SC_PAGE_SIZE")
+        while not self._stop.is_set():
+            total = 0
+            for pid in self._tree():
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+            self.peak = max(self.peak, total)
+            time.sleep(0.05)
+
+    def stop(self) -> int:
+        self._stop.set()
+        self._thread.join()
+        return self.peak
+
+
+def run_lapak(landing: Path, home: Path) -> tuple[dict, int]:
+    env = {**os.environ, "LAPAK_PII_KEY": "bench"}
+    env.pop("LAPAK_HOME", None)
+    env.pop("LAPAK_LANDING", None)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lapak.cli", "run", "--landing", str(landing), "--home", str(home), "--json"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    rss = PeakRSS(proc.pid)
+    out, err = proc.communicate()
+    peak = rss.stop()
+    if proc.returncode != 0 and not out.strip():
+        raise RuntimeError(f"lapak run failed:\n{err[-3000:]}")
+    return json.loads(out), peak
+
+
+FLOOR_SQL = """
+create temp table lines as
+with raw as (
+    select
+        trim(a."Order ID", E'\\t ') as order_id,
+        trim(a."SKU ID", E'\\t ') as sku_id,
+        a."Buyer Username" as buyer,
+        a."Order Status" as status,
+        a."Cancelation/Return Type" as cancel_type,
+        a."SKU Subtotal After Discount" as subtotal,
+        trim(a."Created Time", E'\\t ') as created,
+        filename
+    from read_csv($files, all_varchar = true, filename = true, union_by_name = true) as a
+), ranked as (
+    select *, row_number() over (partition by order_id, sku_id order by filename desc) as rn from raw
+)
+select
+    order_id, buyer,
+    cast(strptime(created, '%d/%m/%Y %H:%M:%S') as date) as order_date,
+    coalesce(try_cast(replace(replace(subtotal, 'IDR ', ''), '.', '') as decimal(18, 2)), 0) as gmv,
+    coalesce(cancel_type, '') <> 'Cancel'
+        and status not in ('Dibatalkan', 'Cancelled', 'Belum dibayar', 'Unpaid') as is_counted
+from ranked where rn = 1;
+
+create temp table orders as
+select order_id, any_value(buyer) as buyer, min(order_date) as order_date, sum(gmv) as gmv
+from lines where is_counted group by order_id;
+
+create temp table customers as
+select buyer, min(order_date) as first_order_date, count(*) as orders, sum(gmv) as gmv, count(*) >= 2 as is_repeat
+from orders group by buyer;
+
+create temp table ltv as
+with cohorts as (
+    select buyer, date_trunc('week', first_order_date) as cohort_week from customers
+), sizes as (
+    select cohort_week, count(*) as n from cohorts group by 1
+), weekly as (
+    select c.cohort_week, datediff('week', c.cohort_week, date_trunc('week', o.order_date)) as w, sum(o.gmv) as gmv
+    from orders o join cohorts c using (buyer) group by 1, 2
+), dense as (
+    select s.cohort_week, s.n, unnest(range(0, datediff('week', s.cohort_week,
+        (select date_trunc('week', max(order_date)) from orders)) + 1)) as w
+    from sizes s
+)
+select d.cohort_week, d.w, d.n,
+    sum(coalesce(weekly.gmv, 0)) over (partition by d.cohort_week order by d.w) / d.n as ltv
+from dense d left join weekly on weekly.cohort_week = d.cohort_week and weekly.w = d.w;
+"""
+
+
+def floor(files: list[Path]) -> tuple[float, dict]:
+    """The least work: one DuckDB script from order CSVs to customers, repeat rate and weekly LTV.
+
+    Note: per (order, SKU) the newest file wins, by file name (the export time is in it); shops are
+    folded together here, which only makes the floor cheaper."""
+    import duckdb
+
+    start = time.perf_counter()
+    con = duckdb.connect()
+    for statement in FLOOR_SQL.split(";"):
+        if statement.strip():
+            con.execute(statement, {"files": [str(f) for f in files]} if "$files" in statement else None)
+    out = con.execute("select count(*), avg(is_repeat::int), (select count(*) from ltv) from customers").fetchone()
+    con.close()
+    return time.perf_counter() - start, {"customers": out[0], "repeat_rate": out[1], "ltv_rows": out[2]}
+
+
+def pandas_peer(files: list[Path]) -> tuple[float, dict]:
+    """What an analyst would write in pandas for the same three outputs."""
+    import pandas as pd
+
+    start = time.perf_counter()
+    cols = ["Order ID", "SKU ID", "Buyer Username", "Order Status", "Cancelation/Return Type",
+            "SKU Subtotal After Discount", "Created Time"]  # fmt: skip
+    frames = []
+    for f in files:
+        df = pd.read_csv(f, dtype=str, usecols=lambda c: c.lstrip("\ufeff") in cols, encoding="utf-8-sig")
+        df["file"] = f.name
+        frames.append(df)
+    df = pd.concat(frames, ignore_index=True)
+    for c in ("Order ID", "SKU ID", "Created Time"):
+        df[c] = df[c].str.strip()
+    df = df.sort_values("file").drop_duplicates(["Order ID", "SKU ID"], keep="last")
+    counted = (df["Cancelation/Return Type"].fillna("") != "Cancel") & ~df["Order Status"].isin(
+        ["Dibatalkan", "Cancelled", "Belum dibayar", "Unpaid"]
+    )
+    df = df[counted].copy()
+    df["gmv"] = pd.to_numeric(df["SKU Subtotal After Discount"].str.replace("IDR ", "").str.replace(".", ""))
+    df["order_date"] = pd.to_datetime(df["Created Time"], format="%d/%m/%Y %H:%M:%S").dt.normalize()
+    orders = df.groupby("Order ID").agg(
+        buyer=("Buyer Username", "first"), order_date=("order_date", "min"), gmv=("gmv", "sum")
+    )
+    customers = orders.groupby("buyer").agg(first=("order_date", "min"), orders=("gmv", "size"), gmv=("gmv", "sum"))
+    customers["is_repeat"] = customers["orders"] >= 2
+    week = lambda s: s - pd.to_timedelta(s.dt.weekday, unit="D")  # noqa: E731
+    customers["cohort_week"] = week(customers["first"])
+    orders = orders.join(customers["cohort_week"], on="buyer")
+    orders["w"] = (week(orders["order_date"]) - orders["cohort_week"]).dt.days // 7
+    weekly = orders.groupby(["cohort_week", "w"])["gmv"].sum()
+    sizes = customers.groupby("cohort_week").size()
+    last = week(orders["order_date"]).max()
+    rows = []
+    for cohort, n in sizes.items():
+        cum = 0
+        for w in range((last - cohort).days // 7 + 1):
+            cum += weekly.get((cohort, w), 0)
+            rows.append((cohort, w, cum / n))
+    return time.perf_counter() - start, {
+        "customers": len(customers),
+        "repeat_rate": customers["is_repeat"].mean(),
+        "ltv_rows": len(rows),
+    }
+
+
+def fmt_bytes(n: int) -> str:
+    return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", default="10k,100k,1m,5m")
+    parser.add_argument("--work", help="working folder (default: a temporary one, removed afterwards)")
+    parser.add_argument("--no-incremental", action="store_true")
+    args = parser.parse_args()
+    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="lapak-bench-"))
+    results = []
+    try:
+        for name in args.scales.split(","):
+            target = SCALES[name.strip().lower()]
+            landing, home = work / name / "landing", work / name / "home"
+            shutil.rmtree(work / name, ignore_errors=True)
+            started = time.perf_counter()
+            gen = generate(landing, seed=3, **shape(target))
+            xlsx_orders_to_csv(landing)
+            gen_s = time.perf_counter() - started
+            summary, peak = run_lapak(landing, home)
+            files = order_csvs(landing)
+            floor_s, floor_out = floor(files)
+            peer_s, peer_out = pandas_peer(files)
+            row = {
+                "scale": name, "order_lines": gen.order_lines, "generate_s": gen_s, "stages": summary["stage_seconds"],
+                "total_s": summary["seconds"], "peak_rss": peak, "floor_s": floor_s, "pandas_s": peer_s,
+                "exit_code": summary["exit_code"], "floor": floor_out, "pandas": peer_out,
+            }  # fmt: skip
+            results.append(row)
+            print(json.dumps({k: v for k, v in row.items()}, default=str), flush=True)
+        if not args.no_incremental and results:
+            name = results[-1]["scale"]
+            landing, home = work / name / "landing", work / name / "home"
+            shop = sorted(p for p in landing.iterdir() if p.is_dir())[0]
+            day = generate(
+                work / "one-day", shops=1, days=30, orders_per_day=shape(SCALES[name])["orders_per_day"], seed=99
+            )
+            newest = max(
+                (p for p in (work / "one-day").rglob("Semua pesanan-*.csv")), key=lambda p: p.name, default=None
+            )
+            newest = newest or max((work / "one-day").rglob("All order-*.csv"), key=lambda p: p.name)
+            shutil.copy(newest, shop / "Semua pesanan-2026-11-21-08_00.csv")
+            inc, _ = run_lapak(landing, home)
+            results[-1]["incremental_s"] = inc["seconds"]
+            results[-1]["incremental_stages"] = inc["stage_seconds"]
+            del day
+    finally:
+        if not args.work:
+            shutil.rmtree(work, ignore_errors=True)
+
+    print()
+    print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
+    head = ("scale", "lines", "ingest", "dbt", "checks", "publish", "total", "lines/s", "peak RSS", "floor", "pandas",
+            "lapak/floor", "pandas/lapak")  # fmt: skip
+    print(" | ".join(head))
+    fixed = results[0]["total_s"] if results else 0
+    for r in results:
+        s = r["stages"]
+        print(" | ".join([
+            r["scale"], f"{r['order_lines']:,}", f"{s['ingest']:.1f}s", f"{s['dbt']:.1f}s", f"{s['checks']:.1f}s",
+            f"{s['publish']:.1f}s", f"{r['total_s']:.1f}s", f"{r['order_lines'] / r['total_s']:,.0f}",
+            fmt_bytes(r["peak_rss"]), f"{r['floor_s']:.2f}s", f"{r['pandas_s']:.2f}s",
+            f"{r['total_s'] / r['floor_s']:.0f}x", f"{r['pandas_s'] / r['total_s']:.2f}x",
+        ]))  # fmt: skip
+    if results:
+        big = results[-1]
+        print(f"fixed cost (smallest scale total): {fixed:.1f}s")
+        print(f"above fixed cost at {big['scale']}: {(big['total_s'] - fixed):.1f}s = "
+              f"{(big['total_s'] - fixed) / big['floor_s']:.1f}x the floor")  # fmt: skip
+        if "incremental_s" in big:
+            share = 100 * big["incremental_s"] / big["total_s"]
+            print(
+                f"incremental day on top of {big['scale']}: {big['incremental_s']:.1f}s = {share:.0f}% of a full build"
+            )
+            print(f"  its stages: {big['incremental_stages']}")
+
+
+if __name__ == "__main__":
+    main()

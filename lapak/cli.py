@@ -95,8 +95,10 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
 
     from ingestion.assets import MANIFEST_KEY, report_from_metadata
     from orchestration.automation import CLI_TAG, notify_failure
+    from orchestration.dbt import prepare_partial_parse
     from orchestration.definitions import defs
 
+    prepare_partial_parse(home_path / "warehouse.duckdb")
     job = defs.resolve_job_def("lapak_all")
     loggers = {"lapak_progress": {}} if progress else {"console": {"config": {"log_level": "CRITICAL"}}}
     started = time.perf_counter()

@@ -5,6 +5,8 @@ anything downstream is built. Keys come from schema and model name (`marts/custo
 onto the raw assets written by ingestion (`raw/orders`).
 """
 
+import os
+import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,6 +34,25 @@ def ensure_manifest() -> Path:
     if not dbt_project.manifest_path.exists():
         dbt_project.preparer.prepare(dbt_project)
     return dbt_project.manifest_path
+
+
+PARSED_FOR = "lapak_parsed_for.txt"
+
+
+def prepare_partial_parse(warehouse: Path) -> None:
+    """Re-parse once when the warehouse path changes, so every dbt invocation after it parses partially.
+
+    dbt discards its partial-parse state whenever the rendered profile changes, and the profile holds
+    the warehouse path: without this, each of a run's dbt invocations re-parses the whole project."""
+    marker = dbt_project.project_dir / dbt_project.target_path / PARSED_FOR
+    if marker.exists() and marker.read_text() == str(warehouse):
+        return
+    env = {**os.environ, "LAPAK_WAREHOUSE": str(warehouse)}
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+        cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True,
+    )  # fmt: skip
+    marker.write_text(str(warehouse))
 
 
 class LapakDbtTranslator(DagsterDbtTranslator):

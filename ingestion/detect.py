@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from ingestion.formats import KINDS, ORDER_HEADERS_CURRENT, ORDER_HEADERS_LEGACY, Kind, normalise_header
+from ingestion.formats import KINDS, Kind, normalise_header
 
 CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
@@ -55,8 +55,16 @@ class FileLayout:
 
     @property
     def missing_optional(self) -> list[str]:
+        """Optional columns this file's layout and language should have but does not (loaded as NULL)."""
         present = set(self.columns.values())
-        return [c for c in self.kind.columns if c not in present and c not in self.kind.required]
+        if self.kind.name == "orders":
+            from ingestion.formats import ORDER_HEADERS_CURRENT, ORDER_HEADERS_LEGACY, snake
+
+            layout = ORDER_HEADERS_LEGACY if "taxes" in present else ORDER_HEADERS_CURRENT
+            expected = [c for c in (snake(h) for h in layout) if c in self.kind.columns]
+        else:
+            expected = [c for c, names in self.kind.columns.items() if self.language in names]
+        return [c for c in expected if c not in present and c not in self.kind.required]
 
 
 def sniff_encoding(head: bytes) -> str:
@@ -157,7 +165,8 @@ def detect(path: Path) -> FileLayout:
             _, kind, row_idx, missing = partial
             names = ", ".join(_header_name(kind, c) for c in missing)
             raise RejectedFile(
-                f"looks like a {kind.name} export (header on row {row_idx + 1}) but misses required columns: {names}"
+                f"looks like an export of {kind.name} (header on row {row_idx + 1}) "
+                f"but misses required columns: {names}"
             )
         raise RejectedFile("not a Seller Center export lapak knows: no known header in the first rows")
 
@@ -169,19 +178,22 @@ def detect(path: Path) -> FileLayout:
     extra: dict[int, str] = {}
     ignored: list[str] = []
     duplicates: list[str] = []
-    from ingestion.formats import ORDER_BUYER_HEADER, ORDER_PII_HEADERS
+    from ingestion.formats import ORDER_BUYER_HEADER, ORDER_PII_HEADERS, ORDER_PII_PATTERN
 
-    pii = {normalise_header(h) for h in (*ORDER_PII_HEADERS, ORDER_BUYER_HEADER)} if kind.name == "orders" else set()
+    is_orders = kind.name == "orders"
+    pii = {normalise_header(h) for h in ORDER_PII_HEADERS} if is_orders else set()
+    buyer = normalise_header(ORDER_BUYER_HEADER)
     seen: set[str] = set()
     for pos, h in enumerate(header):
         n = normalise_header(h)
         if not n:
             continue
-        if n in pii:
-            if n != normalise_header(ORDER_BUYER_HEADER):
-                ignored.append(h)
-            else:
+        if is_orders and n == buyer:
+            if "__buyer__" not in columns.values():
                 columns[pos] = "__buyer__"
+            continue
+        if is_orders and n not in aliases and (n in pii or ORDER_PII_PATTERN.search(n)):
+            ignored.append(h)  # personal data (any country's spelling): never loaded
             continue
         if n in seen:
             duplicates.append(h)
@@ -224,13 +236,10 @@ def _language(kind: Kind, cells: list[str]) -> str:
 
 
 def _layout_label(layout: FileLayout) -> str:
+    """`orders/current-65`, `orders/legacy-54` (the layout with `Taxes`, whatever else changed), `videos/en`."""
     if layout.kind.name == "orders":
-        header = set(layout.header)
-        if "Taxes" in header and header <= set(ORDER_HEADERS_LEGACY) | {"Taxes"}:
-            return f"orders/legacy-{len(layout.header)}"
-        if header >= set(ORDER_HEADERS_CURRENT):
-            return f"orders/current-{len(layout.header)}"
-        return f"orders/{len(layout.header)}-columns"
+        n = len([h for h in layout.header if h.strip()])
+        return f"orders/legacy-{n}" if "taxes" in layout.columns.values() else f"orders/current-{n}"
     return f"{layout.kind.name}/{layout.language}"
 
 

@@ -62,6 +62,18 @@ ORDER_PII_HEADERS: frozenset[str] = frozenset(
     {"Recipient", "Phone #", "Detail Address", "Additional address information", "Buyer Message", "Zipcode"}
 )
 ORDER_BUYER_HEADER = "Buyer Username"
+# Exports from other countries name their address columns differently (`State`, `Post Town`,
+# `Address Line 1` …). Any order header that looks like one of these is personal data: not loaded.
+ORDER_PII_PATTERN = re.compile(
+    r"address|phone|recipient|zip ?code|post ?code|postal|house (name|number)|buyer message|e-?mail|"
+    r"alamat|telepon|penerima|kode pos",
+    re.IGNORECASE,
+)
+# Other countries' first- and second-level regions map onto province / regency_and_city.
+ORDER_ADDRESS_ALIASES: dict[str, tuple[str, ...]] = {
+    "province": ("State", "Region", "Provinsi"),
+    "regency_and_city": ("Post Town", "City", "District/City", "Kabupaten/Kota"),
+}
 
 # Values that end with a tab character in CSV exports (IDs and times).
 ORDER_TAB_SUFFIXED: frozenset[str] = frozenset(
@@ -94,6 +106,8 @@ class Kind:
     description_row: bool = False  # XLSX row under the header describes the columns
     # how each typed column must parse (ingestion quarantines rows that do not)
     types: dict[str, str] = field(default_factory=dict)
+    # other spellings of a header seen in real files (other countries, older releases): canonical -> headers
+    aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def headers(self, language: str) -> list[str]:
         return [v[language] for v in self.columns.values() if language in v]
@@ -103,6 +117,9 @@ class Kind:
         out: dict[str, str] = {}
         for canonical, names in self.columns.items():
             for h in names.values():
+                out.setdefault(normalise_header(h), canonical)
+        for canonical, headers in self.aliases.items():
+            for h in headers:
                 out.setdefault(normalise_header(h), canonical)
         return out
 
@@ -124,6 +141,7 @@ ORDERS = Kind(
     required=("order_id", "order_status", "sku_id", "quantity", "sku_subtotal_after_discount", "created_time"),
     key="order_id",
     description_row=True,
+    aliases=ORDER_ADDRESS_ALIASES,
     types={
         "quantity": "int", "sku_quantity_of_return": "int",
         "sku_unit_original_price": "idr", "sku_subtotal_before_discount": "idr",

@@ -4,16 +4,27 @@ Every file ends up in `raw._manifest` (loaded, duplicate or rejected, with count
 cannot be loaded ends up in `raw._quarantine` with file, row, column, raw value and reason. Rows
 read = rows loaded + rows quarantined for every loaded file. A file already in the manifest (same
 path and sha256) is skipped, and the same content under another name is recognised by its hash, so
-re-running on the same files changes nothing.
+re-running on the same files changes nothing. A file's rows, its quarantined rows and its manifest
+row are written in one transaction: a run killed mid-file leaves nothing of that file behind, and
+the next run loads it whole.
+
+How a CSV is read (docs/ingestion.md has the long version): one pass over the bytes in Python
+(sha256, line count, UTF-8 validity), DuckDB `read_csv` into one cleaned temp table (`_file`), the
+validity checks on that table into `_bad`, then one insert into the raw table. Rows keep their
+1-based line in the file; when the file has multi-line quoted fields or blank lines, the lines are
+counted exactly by a Python `csv` pass.
 """
 
 from __future__ import annotations
 
+import codecs
+import csv
 import hashlib
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -36,32 +47,66 @@ TYPE_CHECKS = {
     "idr": r"regexp_full_match(regexp_replace({c}, '^(Rp|IDR)\s*', ''), "
     r"'-?(\d{{1,3}}(\.\d{{3}})+|\d{{1,3}}(,\d{{3}})+(\.\d+)?|\d+(\.\d+)?)')",
     "pct": r"regexp_full_match({c}, '-?\d+([.,]\d+)?%|-?\d*\.?\d+')",
-    "ts": "try_strptime({c}, " + _TS_LIST + ") is not null",
+    # a digit first: DuckDB also reads `infinity` as a time
+    "ts": "regexp_matches({c}, '^\\d') and try_strptime({c}, " + _TS_LIST + ") is not null",
 }
 TYPE_NAMES = {"int": "whole number", "idr": "rupiah amount", "pct": "percentage", "ts": "date-time"}
 
-MANIFEST_DDL = f"""
-create table if not exists {RAW_SCHEMA}._manifest (
-    file_sha256 varchar not null,
-    source_file varchar not null,
-    shop_id varchar,
-    kind varchar,
-    layout varchar,
-    language varchar,
-    export_at timestamp,
-    period_start date,
-    period_end date,
-    rows_read bigint,
-    rows_loaded bigint,
-    rows_quarantined bigint,
-    rows_skipped bigint,
-    status varchar not null,
-    reason varchar,
-    schema_drift varchar,
-    ignored_columns varchar,
-    load_id varchar,
-    loaded_at timestamp
-)"""
+# Rows of two files with the same natural key (within a shop) are the same thing seen twice; the newer
+# export wins downstream. The manifest counts, per loaded file, the rows of older exports it supersedes.
+NATURAL_KEYS: dict[str, tuple[str, ...]] = {
+    "orders": ("order_id", "sku_id"),
+    "products": ("sku_id",),
+    "videos": ("video_id", "_period_start", "_period_end"),
+    "lives": ("creator_id", "live_start_time"),
+    "creators": ("creator_name", "_period_start", "_period_end"),
+    "campaigns": ("campaign_id",),
+    "nps_responses": ("response_id",),
+    "ab_variants": ("experiment_id", "video_id"),
+    "product_costs": ("sku_id", "valid_from"),
+    "sku_settings": ("sku_id",),
+}
+# The column whose range is the export range when the file has no `[Date Range]` preamble.
+RANGE_COLUMNS: dict[str, str] = {
+    "orders": "created_time",
+    "videos": "posted_time",
+    "lives": "live_start_time",
+    "nps_responses": "responded_at",
+    "campaigns": "start_time",
+}
+
+MANIFEST_COLUMNS: dict[str, str] = {
+    "file_sha256": "varchar not null",
+    "source_file": "varchar not null",
+    "shop_id": "varchar",
+    "kind": "varchar",
+    "layout": "varchar",
+    "language": "varchar",
+    "export_at": "timestamp",
+    "period_start": "date",
+    "period_end": "date",
+    "rows_read": "bigint",
+    "rows_loaded": "bigint",
+    "rows_quarantined": "bigint",
+    "rows_skipped": "bigint",
+    "status": "varchar not null",
+    "reason": "varchar",
+    "schema_drift": "varchar",
+    "ignored_columns": "varchar",
+    "load_id": "varchar",
+    "loaded_at": "timestamp",
+    # added with the manifest-completeness work; older warehouses get them by `alter table`
+    "duplicates_superseded": "bigint",
+    "period_source": "varchar",  # 'preamble' ([Date Range] row) | 'data' (min/max of the rows' time)
+    "encoding": "varchar",
+    "file_size": "bigint",
+    "missing_optional": "varchar",
+}
+MANIFEST_DDL = (
+    f"create table if not exists {RAW_SCHEMA}._manifest ("
+    + ", ".join(f"{c} {t}" for c, t in MANIFEST_COLUMNS.items())
+    + ")"
+)
 QUARANTINE_DDL = f"""
 create table if not exists {RAW_SCHEMA}._quarantine (
     shop_id varchar,
@@ -75,6 +120,7 @@ create table if not exists {RAW_SCHEMA}._quarantine (
     load_id varchar,
     quarantined_at timestamp
 )"""
+_TEMP_TABLES = ("_file", "_bad", "_badrows", "_rejects", "_rejects_scan", "_lines")
 
 
 @dataclass
@@ -90,9 +136,26 @@ class FileResult:
     rows_read: int = 0
     rows_loaded: int = 0
     rows_quarantined: int = 0
-    rows_skipped: int = 0
+    rows_skipped: int = 0  # blank rows and the XLSX description row: not data, not counted as read
     schema_drift: list[str] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
+    duplicates_superseded: int = 0
+    missing_optional: list[str] = field(default_factory=list)
+    export_at: str | None = None
+    period_start: str | None = None
+    period_end: str | None = None
+    encoding: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def line(self) -> str:
+        """One line for people: the file and what happened to it."""
+        if self.status == "rejected":
+            return f"rejected {self.source_file}: {self.reason}"
+        if self.status == "loaded":
+            q = f", {self.rows_quarantined} quarantined" if self.rows_quarantined else ""
+            return f"loaded {self.source_file} ({self.layout}): {self.rows_loaded} of {self.rows_read} rows{q}"
+        return f"{self.status} {self.source_file}" + (f": {self.reason}" if self.reason else "")
 
 
 @dataclass
@@ -121,27 +184,94 @@ class IngestReport:
             "rows_read": sum(f.rows_read for f in loaded),
             "rows_loaded": sum(f.rows_loaded for f in loaded),
             "rows_quarantined": sum(f.rows_quarantined for f in loaded),
+            "duplicates_superseded": sum(f.duplicates_superseded for f in loaded),
         }
 
     def to_dict(self) -> dict:
         return {"totals": self.totals(), "files": [asdict(f) for f in self.files]}
 
 
+# --------------------------------------------------------------------------------------------
+# Bytes: one pass for hash, size, lines and encoding
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FileScan:
+    sha256: str
+    size: int
+    newlines: int = 0
+    ends_with_newline: bool = True
+    utf8: bool = True  # the whole file decodes as UTF-8
+    last_newline: int = -1  # 0-based offset of the last line end; the bytes after it are the last line
+
+
 def sha256_file(path: Path) -> str:
+    return scan_file(path, text=False).sha256
+
+
+def scan_file(path: Path, text: bool = True) -> FileScan:
+    """sha256 of the file; for text files also its newline count and whether all of it is UTF-8."""
     h = hashlib.sha256()
+    newlines, size, last, last_newline = 0, 0, b"", -1
+    decoder = codecs.getincrementaldecoder("utf-8")() if text else None
+    utf8 = True
     with path.open("rb") as fh:
-        while chunk := fh.read(1 << 20):
+        while chunk := fh.read(1 << 22):
             h.update(chunk)
-    return h.hexdigest()
+            size += len(chunk)
+            last = chunk[-1:]
+            if text:
+                newlines += chunk.count(b"\n")
+                if (at := chunk.rfind(b"\n")) >= 0:
+                    last_newline = size - len(chunk) + at
+                if utf8 and not chunk.isascii():
+                    try:
+                        decoder.decode(chunk)
+                    except UnicodeDecodeError:
+                        utf8 = False
+    if text and utf8:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            utf8 = False
+    return FileScan(h.hexdigest(), size, newlines, last in (b"\n", b"\r") or size == 0, utf8, last_newline)
+
+
+def _cp1252_or_latin1(exc: UnicodeError) -> tuple[str, int]:
+    """cp1252 leaves 5 bytes undefined; read those as latin-1 (the same code point) instead of failing."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
+
+
+codecs.register_error("lapak_latin1", _cp1252_or_latin1)
+
+
+def transcode_to_utf8(src: Path, encoding: str) -> Path:
+    """A UTF-8 copy of a Windows-1252 / latin-1 text file (DuckDB reads UTF-8), in a temp file."""
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix="lapak-")
+    decoder = codecs.getincrementaldecoder(encoding)(errors="lapak_latin1")
+    with src.open("rb") as fin, os.fdopen(fd, "w", encoding="utf-8", newline="") as fout:
+        while chunk := fin.read(1 << 22):
+            fout.write(decoder.decode(chunk))
+        fout.write(decoder.decode(b"", final=True))
+    return Path(name)
 
 
 def _wib(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None) + WIB
 
 
+def _now_wib() -> datetime:
+    return _wib(datetime.now(UTC).timestamp())
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
     con.execute(MANIFEST_DDL)
+    for c, t in MANIFEST_COLUMNS.items():
+        con.execute(f"alter table {RAW_SCHEMA}._manifest add column if not exists {c} {t.replace(' not null', '')}")
     con.execute(QUARANTINE_DDL)
     for kind in KINDS.values():
         cols = [f'"{c}" varchar' for c in kind.columns]
@@ -179,6 +309,17 @@ def discover(landing: Path, shop: str | None = None) -> list[tuple[str | None, P
     return found
 
 
+_EDGE_SPACE = "suffix({c}, E'\\t') or suffix({c}, ' ') or prefix({c}, ' ') or prefix({c}, E'\\t')"
+
+
+def _clean(col: str) -> str:
+    """Trim spaces, tabs and line ends; '' and '--' are NULL."""
+    return f"nullif(nullif(trim({col}, E' \\t\\r\\n'), ''), '--')"
+
+
+EventHook = Callable[[str, str, "FileResult | None"], None]
+
+
 class Loader:
     def __init__(self, con: duckdb.DuckDBPyConnection, landing: Path, home: Path, load_id: str):
         self.con = con
@@ -186,7 +327,17 @@ class Loader:
         self.load_id = load_id
         ipad, opad = hmac_pads(load_key(home))
         self.pads = {"ipad": ipad, "opad": opad}
+        self.profile: dict[str, float] | None = {} if os.environ.get("LAPAK_PROFILE") else None
+        self._dirty: set[int] = set()  # positions of the current file whose values need trimming
         ensure_schema(con)
+
+    def _sql(self, label: str, sql: str, params: object = None) -> duckdb.DuckDBPyConnection:
+        if self.profile is None:
+            return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+        start = time.perf_counter()
+        out = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
+        self.profile[label] = self.profile.get(label, 0.0) + time.perf_counter() - start
+        return out
 
     # -- manifest ---------------------------------------------------------------------------
     def _known(self, rel: str, sha: str) -> tuple[str | None, str | None]:
@@ -203,34 +354,42 @@ class Loader:
         ).fetchone()
         return (same[0] if same else None), (other[0] if other else None)
 
-    def _record(self, r: FileResult, layout: FileLayout | None = None, export_at: datetime | None = None) -> None:
+    def _record(self, r: FileResult, scan: FileScan | None = None, period_source: str | None = None) -> None:
+        values = {
+            "file_sha256": r.sha256, "source_file": r.source_file, "shop_id": r.shop_id, "kind": r.kind,
+            "layout": r.layout, "language": r.language, "export_at": r.export_at,
+            "period_start": r.period_start, "period_end": r.period_end, "rows_read": r.rows_read,
+            "rows_loaded": r.rows_loaded, "rows_quarantined": r.rows_quarantined, "rows_skipped": r.rows_skipped,
+            "status": r.status, "reason": r.reason,
+            "schema_drift": json.dumps(r.schema_drift) if r.schema_drift else None,
+            "ignored_columns": json.dumps(r.ignored_columns) if r.ignored_columns else None,
+            "load_id": self.load_id, "loaded_at": _now_wib(), "duplicates_superseded": r.duplicates_superseded,
+            "period_source": period_source, "encoding": r.encoding, "file_size": scan.size if scan else None,
+            "missing_optional": json.dumps(r.missing_optional) if r.missing_optional else None,
+        }  # fmt: skip
         self.con.execute(
-            f"insert into {RAW_SCHEMA}._manifest values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                r.sha256, r.source_file, r.shop_id, r.kind, r.layout, r.language, export_at,
-                layout.period_start if layout else None, layout.period_end if layout else None,
-                r.rows_read, r.rows_loaded, r.rows_quarantined, r.rows_skipped, r.status, r.reason,
-                json.dumps(r.schema_drift) if r.schema_drift else None,
-                json.dumps(r.ignored_columns) if r.ignored_columns else None,
-                self.load_id, _wib(datetime.now(UTC).timestamp()),
-            ],
-        )  # fmt: skip
+            f"insert into {RAW_SCHEMA}._manifest ({', '.join(values)}) values ({', '.join('?' * len(values))})",
+            list(values.values()),
+        )
 
-    def _record_rejection(self, r: FileResult, layout: FileLayout | None = None) -> None:
+    def _record_rejection(self, r: FileResult, scan: FileScan | None = None) -> None:
         """Rejected files are retried on every run; the manifest keeps one row per (path, hash)."""
         seen = self.con.execute(
             f"select 1 from {RAW_SCHEMA}._manifest where source_file = ? and file_sha256 = ? and status = 'rejected'",
             [r.source_file, r.sha256],
         ).fetchone()
         if not seen:
-            self._record(r, layout)
+            self._record(r, scan)
 
     # -- one file ---------------------------------------------------------------------------
     def ingest_file(self, shop_id: str | None, path: Path, kinds: set[str] | None = None) -> FileResult:
+        started = time.perf_counter()
         rel = path.relative_to(self.landing).as_posix()
-        sha = sha256_file(path)
-        result = FileResult(source_file=rel, shop_id=shop_id, sha256=sha, status="rejected")
-        same, other = self._known(rel, sha)
+        scan = scan_file(path, text=path.suffix.lower() in (".csv", ".txt"))
+        if self.profile is not None:
+            self.profile["scan"] = self.profile.get("scan", 0.0) + time.perf_counter() - started
+        result = FileResult(source_file=rel, shop_id=shop_id, sha256=scan.sha256, status="rejected")
+        same, other = self._known(rel, scan.sha256)
         if same:
             result.status = "unchanged"
             return result
@@ -238,198 +397,310 @@ class Loader:
             if shop_id is None:
                 raise RejectedFile("not inside a shop folder: put exports under <landing>/<shop_id>/")
             layout = detect(path)
+            if layout.fmt == "csv" and layout.encoding.startswith("utf-8") and not scan.utf8:
+                layout.encoding = "cp1252"  # UTF-8 at the top, Windows-1252 further down: the whole file is 1252
         except RejectedFile as exc:
             result.reason = str(exc)
-            self._record_rejection(result)
+            self._record_rejection(result, scan)
+            return result
+        except Exception as exc:  # a file we cannot even open must not stop the others
+            result.reason = f"could not be read: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            self._record_rejection(result, scan)
             return result
         result.kind, result.language, result.layout = layout.kind.name, layout.language, layout.layout
+        result.encoding = layout.encoding
         if kinds is not None and layout.kind.name not in kinds:
             result.status = "skipped"
             return result
         result.schema_drift = list(layout.extra.values())
         result.ignored_columns = layout.ignored
-        if other:
-            result.status, result.reason = "duplicate", f"same content as {other}"
-            self._record(result, layout)
-            return result
+        result.missing_optional = layout.missing_optional
         stat = path.stat()
         export_at = export_time_from_name(path.name) or _wib(stat.st_mtime)
+        result.export_at = export_at.isoformat(sep=" ")
+        if other:
+            result.status, result.reason = "duplicate", f"same content as {other}"
+            self._record(result, scan)
+            return result
         self.con.begin()
         try:
-            self._load(path, layout, result, export_at, _wib(stat.st_mtime))
+            period_source = self._load(path, layout, scan, result, export_at, _wib(stat.st_mtime))
             result.status = "loaded"
-            self._record(result, layout, export_at)
-            self.con.commit()
-        except RejectedFile as exc:
+            result.seconds = round(time.perf_counter() - started, 3)
+            self._record(result, scan, period_source)
+            self._sql("commit", "commit")
+        except Exception as exc:  # any failure rejects this file only, and leaves nothing of it
             self.con.rollback()
-            result.status, result.reason = "rejected", str(exc)
-            result.rows_read = result.rows_loaded = result.rows_quarantined = 0
-        except duckdb.Error as exc:
-            self.con.rollback()
-            result.status, result.reason = "rejected", f"could not be read: {str(exc).splitlines()[0]}"
-            result.rows_read = result.rows_loaded = result.rows_quarantined = 0
+            if isinstance(exc, RejectedFile):
+                reason = str(exc)
+            elif isinstance(exc, duckdb.Error):
+                reason = f"could not be read: {str(exc).splitlines()[0]}"
+            else:
+                reason = f"could not be read: {type(exc).__name__}: {exc}"
+            result.status, result.reason = "rejected", reason
+            result.rows_read = result.rows_loaded = result.rows_quarantined = result.rows_skipped = 0
+            result.duplicates_superseded = 0
+            self._record_rejection(result, scan)
         finally:
-            if result.status == "rejected":
-                self._record_rejection(result, layout)
-            for t in ("_file", "_clean", "_bad", "_rejects", "_rejects_scan", "_lines"):
+            for t in _TEMP_TABLES:
                 self.con.execute(f"drop table if exists {t}")
+            self.con.execute("drop view if exists _rows")
         return result
 
-    def _read_csv(self, path: Path, layout: FileLayout) -> None:
+    # -- reading ----------------------------------------------------------------------------
+    def _rowid_base(self) -> int:
+        """Temp tables number their rows from a large offset, in insertion (= file) order."""
+        return self.con.execute("select coalesce(min(rowid), 0) from _file").fetchone()[0]
+
+    def _kept_positions(self, layout: FileLayout) -> list[int]:
+        return sorted({*layout.columns, *layout.extra})
+
+    def _read_csv(self, path: Path, layout: FileLayout, scan: FileScan) -> str:
+        """`_file` (one row per parsed record, in file order) and `_rejects`; returns the SQL for a
+        row's file line (over `_file`, or `_lines` when the numbering needed a map)."""
         con = self.con
-        source = path
-        tmp: Path | None = None
-        if layout.encoding not in ("utf-8", "utf-8-sig"):
-            # DuckDB reads UTF-8 (and latin-1); transcode Windows-1252 so accents survive.
-            fd, name = tempfile.mkstemp(suffix=".csv")
-            os.close(fd)
-            tmp = Path(name)
-            tmp.write_text(path.read_text(encoding=layout.encoding), encoding="utf-8")
-            source = tmp
-        try:
-            n = len(layout.header)
-            cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+        source, tmp = path, None
+        last_newline = scan.last_newline
+        if not layout.encoding.startswith("utf-8"):
+            tmp = source = transcode_to_utf8(path, layout.encoding)
+            last_newline = scan_file(tmp).last_newline
+        n = len(layout.header)
+        cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
+        self._dirty = set()
+        if scan.newlines + (0 if scan.ends_with_newline else 1) <= layout.header_row:  # the header, no rows
+            con.execute(f"create temp table _file ({', '.join(f'c{p} varchar' for p in range(n))})")
             con.execute(
+                "create temp table _rejects (line bigint, column_idx bigint, csv_line varchar, "
+                "error_type varchar, error_message varchar)"
+            )
+            return "(_file.rowid)"
+        try:
+            self._sql(
+                "read_csv",
                 f"""create temp table _file as
-                select row_number() over () as _ordinal, *
-                from read_csv(?, header = false, skip = {layout.header_row}, columns = {cols},
+                select * from read_csv(?, header = false, skip = {layout.header_row}, columns = {cols},
                     delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false,
-                    store_rejects = true, rejects_table = '_rejects', rejects_scan = '_rejects_scan',
-                    parallel = true)""",
+                    nullstr = ['', '--', E'\\t'], auto_detect = false, store_rejects = true, rejects_table = '_rejects',
+                    rejects_scan = '_rejects_scan', parallel = true)""",
                 [str(source)],
             )
         finally:
             if tmp:
                 tmp.unlink(missing_ok=True)
-        n_rejects = con.execute("select count(distinct line) from _rejects").fetchone()[0]
-        if n_rejects:
-            size = path.stat().st_size
-            with path.open("rb") as fh:
-                fh.seek(max(0, size - 1))
-                ends_clean = fh.read(1) in (b"\n", b"\r")
-            last_line_rejected = con.execute(
-                "select max(line) from _rejects where error_type = 'MISSING COLUMNS'"
+        # Which columns have values to trim (IDs and times end with a tab): one pass of cheap tests, so
+        # that the trimming, which costs, runs on those columns only. '', '--' and a lone tab are NULL already.
+        kept = self._kept_positions(layout)
+        if kept:
+            flags = self._sql(
+                "edges",
+                "select " + ", ".join(f"bool_or({_EDGE_SPACE.format(c=f'c{p}')})" for p in kept) + " from _file",
+            ).fetchone()
+            self._dirty = {p for p, dirty in zip(kept, flags, strict=True) if dirty}
+        n_good = con.execute("select count(*) from _file").fetchone()[0]
+        reject_lines = [r[0] for r in con.execute("select distinct line from _rejects order by 1").fetchall()]
+        physical = scan.newlines + (0 if scan.ends_with_newline else 1)
+        if not scan.ends_with_newline:
+            # a record that starts after the last line end and misses columns: the download was cut off
+            cut = con.execute(
+                "select min(line_byte_position) from _rejects where error_type <> 'TOO MANY COLUMNS' "
+                "and line_byte_position > ?",
+                [last_newline + 1],  # DuckDB counts byte positions from 1
             ).fetchone()[0]
-            n_good = con.execute("select count(*) from _file").fetchone()[0]
-            if not ends_clean and last_line_rejected and last_line_rejected >= n_good + n_rejects + layout.header_row:
-                raise RejectedFile(f"truncated mid-row: the last line ({last_line_rejected}) is incomplete")
-            # good rows' file lines: every data line except the rejected ones, in order
-            first = layout.header_row + 1
+            if cut is not None:
+                raise RejectedFile(f"truncated mid-row: the last line ({physical}) is incomplete")
+        first = layout.header_row + 1
+        if physical == layout.header_row + n_good + len(reject_lines):
+            # one line per record: DuckDB's reject lines are file lines; good rows fill the rest in order
+            if not reject_lines:
+                return f"(_file.rowid - {self._rowid_base()} + {first})"
             con.execute(
                 f"""create temp table _lines as
-                with all_lines as (
-                    select unnest(range({first}, {first + n_good + n_rejects})) as line
-                ), good as (
-                    select line from all_lines where line not in (select line from _rejects)
+                with good as (
+                    select line from unnest(range({first}, {first + n_good + len(reject_lines)})) as t(line)
+                    where line not in (select line from _rejects)
                 )
-                select line, row_number() over (order by line) as k from good"""
+                select row_number() over (order by line) - 1 + {self._rowid_base()} as rid, line from good"""
             )
-            con.execute(
-                "create or replace temp table _file as select _lines.line as _line, _file.* exclude (_ordinal) "
-                "from _file join _lines on _lines.k = _file._ordinal"
-            )
-        else:
-            con.execute(
-                f"create or replace temp table _file as select _ordinal + {layout.header_row} as _line, "
-                "* exclude (_ordinal) from _file"
+            return "_lines.line"
+        # blank lines or quoted line breaks: count lines exactly with Python's csv reader
+        self._exact_lines(path, layout, n_good, set(reject_lines))
+        return "_lines.line"
+
+    def _exact_lines(self, path: Path, layout: FileLayout, n_good: int, reject_records: set[int]) -> None:
+        """`_lines(rid, line)`: the file line each good record starts on; rejects' lines rewritten too."""
+        enc = "utf-8-sig" if layout.encoding.startswith("utf-8") else layout.encoding
+        starts: list[int] = []
+        reject_map: dict[int, int] = {}
+        with path.open(
+            encoding=enc, errors="lapak_latin1" if not enc.startswith("utf") else "replace", newline=""
+        ) as fh:
+            reader = csv.reader(fh)
+            prev_end, record = 0, 0
+            for row in reader:
+                record += 1
+                start = prev_end + 1
+                prev_end = reader.line_num
+                if record <= layout.header_row:
+                    continue
+                if record in reject_records:
+                    reject_map[record] = start
+                elif row:  # DuckDB skips empty lines
+                    starts.append(start)
+        if len(starts) != n_good:  # the two readers disagree: fall back to record numbers, say so nowhere else
+            starts = list(range(layout.header_row + 1, layout.header_row + 1 + n_good))
+        base = self._rowid_base()
+        self.con.execute(
+            "create temp table _lines as select unnest($rid::bigint[]) as rid, unnest($line::bigint[]) as line",
+            {"rid": list(range(base, base + len(starts))), "line": starts},
+        )
+        if reject_map:
+            self.con.execute(
+                "update _rejects set line = m.line from (select unnest(?) as record, unnest(?) as line) as m "
+                "where _rejects.line = m.record",
+                [list(reject_map), list(reject_map.values())],
             )
 
-    def _read_xlsx(self, path: Path, layout: FileLayout) -> None:
+    def _read_xlsx(self, path: Path, layout: FileLayout) -> str:
         import pandas as pd
         from python_calamine import CalamineWorkbook
 
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(layout.sheet).to_python(skip_empty_area=False)
         n = len(layout.header)
         data = rows[layout.header_row :]
-        frame = pd.DataFrame(
-            {f"c{i}": [cell_text(r[i]) if i < len(r) else "" for r in data] for i in range(n)}, dtype="string"
-        )
-        frame.insert(0, "_line", range(layout.header_row + 1, layout.header_row + 1 + len(data)))
+
+        def column(i: int) -> list[str | None]:
+            return [
+                (v if type(v) is str else cell_text(v)) if i < len(r) and (v := r[i]) is not None else None
+                for r in data
+            ]
+
+        frame = pd.DataFrame({f"c{i}": column(i) for i in range(n)}, dtype="string")
+        self._dirty = set(range(n))  # workbooks are small: trim every cell
         self.con.register("_xlsx_frame", frame)
         try:
-            self.con.execute("create temp table _file as select * from _xlsx_frame")
-            self.con.execute("create temp table _rejects (line bigint, column_name varchar, csv_line varchar, "
-                             "error_type varchar, error_message varchar)")  # fmt: skip
+            self._sql("read_xlsx", "create temp table _file as select * from _xlsx_frame")
+            self.con.execute(
+                "create temp table _rejects (line bigint, column_idx bigint, csv_line varchar, "
+                "error_type varchar, error_message varchar)"
+            )
         finally:
             self.con.unregister("_xlsx_frame")
+        return f"(_file.rowid - {self._rowid_base()} + {layout.header_row + 1})"
 
-    def _load(self, path: Path, layout: FileLayout, result: FileResult, export_at: datetime, mtime: datetime) -> None:
+    # -- loading ----------------------------------------------------------------------------
+    def _load(
+        self, path: Path, layout: FileLayout, scan: FileScan, result: FileResult, export_at: datetime, mtime: datetime
+    ) -> str | None:
         con, kind = self.con, layout.kind
-        if layout.fmt == "csv":
-            self._read_csv(path, layout)
-        else:
-            self._read_xlsx(path, layout)
+        line_expr = self._read_csv(path, layout, scan) if layout.fmt == "csv" else self._read_xlsx(path, layout)
+        kept = self._kept_positions(layout)
+        join = "join _lines on _lines.rid = _file.rowid" if line_expr == "_lines.line" else ""
 
-        def clean(pos: int) -> str:
-            return f"nullif(nullif(trim(c{pos}, E' \\t\\r\\n'), ''), '--')"
+        def val(p: int) -> str:
+            return _clean(f"c{p}") if p in self._dirty else f"c{p}"
 
-        selects = [f'{clean(p)} as "{c}"' for p, c in layout.columns.items()]
+        # a row is blank when every column is empty, personal-data columns included (those are only looked at
+        # for rows with nothing else: OR and COALESCE stop at the first value)
+        key_first = sorted(kept, key=lambda p: layout.columns.get(p) != kind.key)
+        pii = [p for p in range(len(layout.header)) if p not in layout.columns and p not in layout.extra]
+        tests = [f"coalesce({', '.join(val(p) for p in key_first)}) is not null"] if kept else []
+        tests += [f"coalesce({', '.join(_clean(f'c{p}') for p in pii)}) is not null"] if pii else []
+        nonblank = "(" + (" or ".join(tests) or "false") + ")"
+        named = [f'{val(p)} as "{c}"' for p, c in layout.columns.items()]
         extra = (
-            "json_object(" + ", ".join(f"'{sql_str(h)}', {clean(p)}" for p, h in layout.extra.items()) + ")::varchar"
+            "json_object(" + ", ".join(f"'{sql_str(h)}', {val(p)}" for p, h in layout.extra.items()) + ")::varchar"
             if layout.extra
             else "null::varchar"
         )
-        all_blank = " and ".join(f"{clean(i)} is null" for i in range(len(layout.header))) or "true"
-        con.execute(
-            f"""create temp table _clean as
-            select _line, {", ".join(selects)}, {extra} as _extra, ({all_blank}) as _is_blank
-            from _file"""
-        )
-        skipped = con.execute("select count(*) from _clean where _is_blank").fetchone()[0]
-        con.execute("delete from _clean where _is_blank")
-        if kind.description_row:
+        skip_lines: list[int] = []
+        if kind.description_row and kind.key in layout.columns.values():
             # XLSX exports describe each column in the row under the header: not data.
-            first = con.execute(f'select _line, "{kind.key}" from _clean order by _line limit 1').fetchone()
+            key_pos = next(p for p, c in layout.columns.items() if c == kind.key)
+            first = con.execute(
+                f"select {line_expr}, {val(key_pos)} from _file {join} where {nonblank} order by 1 limit 1"
+            ).fetchone()
             if first and first[1] and (" " in first[1] or first[1].endswith(".")):
-                con.execute("delete from _clean where _line = ?", [first[0]])
-                skipped += 1
-        result.rows_skipped = skipped
-
-        # --- quarantine: rows that cannot be parsed -----------------------------------------
+                skip_lines.append(first[0])
+        skip = f" and {line_expr} not in ({', '.join(map(str, skip_lines))})" if skip_lines else ""
+        con.execute(
+            f"create temp view _rows as select {line_expr} as _line, {', '.join(named)}, {extra} as _extra "
+            f"from _file {join} where {nonblank}{skip}"
+        )
         present = set(layout.columns.values())
         header = {c: sql_str(layout.header[p]) for p, c in layout.columns.items()}
-        checks = [
-            f"""select _line, '{header.get(kind.key, kind.key)}' as column_name, null::varchar as raw_value,
-                  'missing value: the row has data but no {header.get(kind.key, kind.key)}' as reason
-                  from _clean where "{kind.key}" is null"""
-        ]
-        for col, typ in kind.types.items():
-            if col in present:
-                cond = TYPE_CHECKS[typ].format(c=f'"{col}"')
-                checks.append(
-                    f"""select _line, '{header[col]}', "{col}", 'not a valid {TYPE_NAMES[typ]}'
-                    from _clean where "{col}" is not null and not coalesce({cond}, false)"""
-                )
-        if layout.fmt == "csv":
-            # one row per rejected line, named by the first column that went wrong
-            header_of = (
-                "case "
-                + " ".join(f"when column_idx = {i} then '{sql_str(h)}'" for i, h in enumerate(layout.header))
-                + " end"
-            )
-            checks.append(
-                f"""select line, arg_min({header_of}, column_idx), any_value(csv_line),
-                lower(replace(arg_min(error_type, column_idx), '_', ' ')) || ': ' || arg_min(error_message, column_idx)
-                from _rejects group by line"""
-            )
-        con.execute(f"create temp table _bad as {' union all '.join(checks)}")
-        rel = result.source_file
-        con.execute(
-            f"""insert into {RAW_SCHEMA}._quarantine
-            select ?, ?, ?, ?, _line, column_name, raw_value, reason, ?, ? from _bad order by _line, column_name""",
-            [result.shop_id, kind.name, rel, result.sha256, self.load_id, _wib(datetime.now(UTC).timestamp())],
-        )
-        result.rows_quarantined = con.execute("select count(distinct _line) from _bad").fetchone()[0]
+        key_name = header.get(kind.key, kind.key)
+        typed = [(col, typ) for col, typ in kind.types.items() if col in present]
 
-        # --- language: order headers are English in both UIs, statuses tell -----------------
-        if kind.name == "orders":
+        # --- one pass for the counts, the language and the export range ---------------------
+        stats = ["count(*)"]
+        is_orders = kind.name == "orders" and "order_status" in present
+        if is_orders:  # order headers are English in both UIs: the statuses tell the language
             ids = ", ".join(f"'{s}'" for s in ORDER_STATUSES_ID)
             ens = ", ".join(f"'{s}'" for s in ORDER_STATUSES_EN)
-            id_n, en_n = con.execute(
-                f"select count(*) filter (where order_status in ({ids})), "
-                f"count(*) filter (where order_status in ({ens})) from _clean"
-            ).fetchone()
+            stats += [
+                f"count(*) filter (where order_status in ({ids}))",
+                f"count(*) filter (where order_status in ({ens}))",
+            ]
+        rc = RANGE_COLUMNS.get(kind.name) if not layout.period_start else None
+        if rc in present:  # the export range: the preamble's, else the span of the rows' own times
+            stats += [f'min(try_strptime("{rc}", {_TS_LIST}))::date', f'max(try_strptime("{rc}", {_TS_LIST}))::date']
+        got = list(self._sql("stats", f"select {', '.join(stats)} from _rows").fetchone())
+        n_rows = got.pop(0)
+        if is_orders:
+            id_n, en_n = got.pop(0), got.pop(0)
             layout.language = result.language = "en" if en_n > id_n else "id"
+        period_source = None
+        if layout.period_start:
+            period_source = "preamble"
+            result.period_start, result.period_end = str(layout.period_start), str(layout.period_end)
+        elif rc in present and got[0] is not None:
+            period_source, result.period_start, result.period_end = "data", str(got[0]), str(got[1])
+        n_file = con.execute("select count(*) from _file").fetchone()[0]
+        result.rows_skipped = n_file - n_rows
+
+        # --- quarantine: rows that cannot be parsed -----------------------------------------
+        # one pass picks the rows with any problem; the per-column reasons are worked out on those few
+        conds = {}
+        for col, typ in typed:
+            check = TYPE_CHECKS[typ].format(c=f'"{col}"')
+            conds[col] = f'"{col}" is not null and not coalesce({check}, false)'
+        any_bad = " or ".join([f'"{kind.key}" is null', *conds.values()])
+        cols = ", ".join(f'"{c}"' for c in dict.fromkeys([kind.key, *(c for c, _ in typed)]))
+        self._sql("validate", f"create temp table _badrows as select _line, {cols} from _rows where {any_bad}")
+        checks = [
+            f"""select _line, '{key_name}' as column_name, null::varchar as raw_value,
+                  'missing value: the row has data but no {key_name}' as reason
+                  from _badrows where "{kind.key}" is null"""
+        ]
+        for col, typ in typed:
+            checks.append(
+                f"""select _line, '{header[col]}', "{col}", 'not a valid {TYPE_NAMES[typ]}'
+                from _badrows where {conds[col]}"""
+            )
+        header_of = (
+            "case "
+            + " ".join(f"when column_idx = {i} then '{sql_str(h)}'" for i, h in enumerate(layout.header))
+            + " end"
+        )
+        checks.append(
+            f"""select line,
+                case when bool_or(error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')) then '(whole row)'
+                     else arg_min({header_of}, column_idx) end,
+                any_value(csv_line),
+                lower(replace(arg_min(error_type, column_idx), '_', ' ')) || ': '
+                || arg_min(error_message, column_idx)
+            from _rejects group by line"""
+        )
+        con.execute(f"create temp table _bad as {' union all '.join(checks)}")
+        rel = result.source_file
+        self._sql(
+            "quarantine",
+            f"""insert into {RAW_SCHEMA}._quarantine
+            select ?, ?, ?, ?, _line, column_name, raw_value, reason, ?, ? from _bad order by _line, column_name""",
+            [result.shop_id, kind.name, rel, result.sha256, self.load_id, _now_wib()],
+        )
+        n_bad = con.execute("select count(distinct _line) from _bad").fetchone()[0]
+        n_rejected = con.execute("select count(distinct line) from _rejects").fetchone()[0]
 
         # --- the rows that load -----------------------------------------------------------
         canon = [c for c in kind.columns if c in present]
@@ -439,7 +710,8 @@ class Loader:
             select.append(
                 hmac_sql('"__buyer__"') + " as customer_key" if "__buyer__" in present else "null as customer_key"
             )
-            params.update(self.pads)
+            if "__buyer__" in present:
+                params.update(self.pads)
         lineage = {
             "_shop_id": "$shop", "_source_file": "$rel", "_source_row": "_line", "_file_sha256": "$sha",
             "_load_id": "$load_id", "_export_at": "$export_at", "_file_modified_at": "$mtime",
@@ -450,15 +722,40 @@ class Loader:
             shop=result.shop_id, rel=rel, sha=result.sha256, load_id=self.load_id, export_at=export_at, mtime=mtime,
             pstart=layout.period_start, pend=layout.period_end, lang=layout.language,
         )  # fmt: skip
-        con.execute(
-            f"""insert into {RAW_SCHEMA}.{kind.name} by name
-            select {", ".join(select)} from _clean where _line not in (select _line from _bad) order by _line""",
-            params,
-        )
-        result.rows_loaded = con.execute(
-            "select count(*) from _clean where _line not in (select _line from _bad)"
-        ).fetchone()[0]
-        result.rows_read = result.rows_loaded + result.rows_quarantined
+        bad_rows = n_bad - n_rejected  # reject lines are not in _rows
+        where = "where _line not in (select _line from _bad)" if bad_rows else ""
+        # rows carry their line number: the raw table need not keep file order, so the insert may run in parallel
+        con.execute("set preserve_insertion_order = false")
+        try:
+            loaded = self._sql(
+                "insert",
+                f"insert into {RAW_SCHEMA}.{kind.name} by name select {', '.join(select)} from _rows {where}",
+                params,
+            ).fetchone()[0]
+        finally:
+            con.execute("reset preserve_insertion_order")
+        result.rows_loaded = loaded
+        result.rows_quarantined = n_bad
+        result.rows_read = n_rows + n_rejected
+        if result.rows_read != result.rows_loaded + result.rows_quarantined:  # never: but never load a file that lies
+            raise RejectedFile(
+                f"internal accounting error: {result.rows_read} rows read, {result.rows_loaded} loaded, "
+                f"{result.rows_quarantined} quarantined"
+            )
+
+        # --- overlapping exports: rows of older files this one supersedes ------------------
+        keys = [k for k in NATURAL_KEYS.get(kind.name, ()) if k.startswith("_") or k in present]
+        if keys and len(keys) == len(NATURAL_KEYS[kind.name]):
+            on = " and ".join(f"o.{k} is not distinct from n.{k}" for k in keys)
+            result.duplicates_superseded = self._sql(
+                "superseded",
+                f"""select count(*) from {RAW_SCHEMA}.{kind.name} as o
+                where o._shop_id = $shop and o._file_sha256 <> $sha and o._export_at <= $export_at
+                  and exists (select 1 from {RAW_SCHEMA}.{kind.name} as n
+                              where n._file_sha256 = $sha and n._shop_id = $shop and {on})""",
+                {"shop": result.shop_id, "sha": result.sha256, "export_at": export_at},
+            ).fetchone()[0]
+        return period_source
 
 
 def ingest(
@@ -468,16 +765,29 @@ def ingest(
     load_id: str,
     kinds: set[str] | None = None,
     shop: str | None = None,
+    on_event: EventHook | None = None,
 ) -> IngestReport:
-    """Load every new file under `landing` (optionally only some kinds / one shop) into `warehouse`."""
+    """Load every new file under `landing` (optionally only some kinds / one shop) into `warehouse`.
+
+    `on_event(event, source_file, result)` is called with `start` before and `done` after each file
+    (progress lines, tests that kill a run mid-file)."""
     warehouse.parent.mkdir(parents=True, exist_ok=True)
     report = IngestReport()
     con = duckdb.connect(str(warehouse))
     try:
         loader = Loader(con, landing, home, load_id)
         for shop_id, path in discover(landing, shop):
-            report.files.append(loader.ingest_file(shop_id, path, kinds))
+            rel = path.relative_to(landing).as_posix()
+            if on_event:
+                on_event("start", rel, None)
+            result = loader.ingest_file(shop_id, path, kinds)
+            report.files.append(result)
+            if on_event:
+                on_event("done", rel, result)
         con.execute("checkpoint")
+        if loader.profile is not None:
+            for label, secs in sorted(loader.profile.items(), key=lambda kv: -kv[1]):
+                print(f"  {label:<12} {secs:7.2f}s")
     finally:
         con.close()
     return report
@@ -490,3 +800,50 @@ def sql_str(s: str) -> str:
 
 def kind_by_name(name: str) -> Kind:
     return next(k for k in KINDS.values() if k.name == name)
+
+
+def accounting_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
+    """Every way the warehouse could disagree with its manifest; empty when every row is accounted for.
+
+    - a loaded file whose rows read <> rows loaded + rows quarantined,
+    - a loaded file whose raw / quarantine rows differ from the manifest's counts,
+    - raw or quarantine rows of a file the manifest does not list as loaded (a partial load),
+    - a file (sha256) listed as loaded more than once.
+    """
+    union = " union all ".join(
+        f"select _file_sha256 as sha, count(*) as n from {RAW_SCHEMA}.{kind.name} group by 1" for kind in KINDS.values()
+    )
+    rows = con.execute(
+        f"""with loaded as (select sha, sum(n) as n from ({union}) group by 1),
+        quarantined as (
+            select file_sha256 as sha, count(distinct source_row) as n from {RAW_SCHEMA}._quarantine group by 1
+        ),
+        manifest as (
+            select file_sha256 as sha, count(*) as entries, any_value(source_file) as source_file,
+                   sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
+                   sum(rows_quarantined) as rows_quarantined
+            from {RAW_SCHEMA}._manifest where status = 'loaded' group by 1
+        )
+        select coalesce(m.source_file, '(not in the manifest) ' || coalesce(l.sha, q.sha)) as source_file,
+               m.entries, m.rows_read, m.rows_loaded, m.rows_quarantined,
+               coalesce(l.n, 0) as in_raw, coalesce(q.n, 0) as in_quarantine
+        from manifest as m
+        full outer join loaded as l on l.sha = m.sha
+        full outer join quarantined as q on q.sha = coalesce(m.sha, l.sha)
+        where m.sha is null
+           or m.entries <> 1
+           or m.rows_read <> m.rows_loaded + m.rows_quarantined
+           or coalesce(l.n, 0) <> m.rows_loaded
+           or coalesce(q.n, 0) <> m.rows_quarantined
+        order by 1"""
+    ).fetchall()
+    keys = [
+        "source_file",
+        "manifest_entries",
+        "rows_read",
+        "rows_loaded",
+        "rows_quarantined",
+        "in_raw",
+        "in_quarantine",
+    ]
+    return [dict(zip(keys, r, strict=True)) for r in rows]

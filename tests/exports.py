@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import xlsxwriter
@@ -74,4 +75,64 @@ def write_xlsx(path: Path, rows: list[list[object]], sheet: str = "Sheet1") -> P
     for i, row in enumerate(rows):
         ws.write_row(i, 0, row)
     wb.close()
+    return path
+
+
+# Values of a big generated order export, as SQL over `i` (the 0-based line): 2 lines per order.
+_BIG_VALUES = {
+    "Order ID": "(576000000000000000 + i // 2)::varchar",
+    "Order Status": "['Selesai', 'Dikirim', 'Perlu dikirim', 'Dibatalkan'][i % 4 + 1]",
+    "Order Substatus": "['Selesai', 'Dalam pengiriman', 'Menunggu dikirim', 'Dibatalkan'][i % 4 + 1]",
+    "SKU ID": "(1729000000000000000 + i % 2)::varchar",
+    "Seller SKU": "'SKU-' || (i % 97)::varchar",
+    "Product Name": "'Kopi Arabika Gayo ' || (i % 97)::varchar || 'g'",
+    "Variation": "'Merah, L'",
+    "Quantity": "(1 + i % 3)::varchar",
+    "Sku Quantity of return": "'0'",
+    "SKU Unit Original Price": "(10000 + i % 97 * 500)::varchar",
+    "SKU Subtotal Before Discount": "((10000 + i % 97 * 500) * (1 + i % 3))::varchar",
+    "SKU Platform Discount": "'0'",
+    "SKU Seller Discount": "'0'",
+    "SKU Subtotal After Discount": "((10000 + i % 97 * 500) * (1 + i % 3))::varchar",
+    "Order Refund Amount": "'0'",
+    "Order Amount": "((10000 + i % 97 * 500) * (1 + i % 3) + 9000)::varchar",
+    "Created Time": "strftime(timestamp '2026-01-01' + to_seconds(i * 7), '%d/%m/%Y %H:%M:%S')",
+    "Paid Time": "strftime(timestamp '2026-01-01' + to_seconds(i * 7 + 60), '%d/%m/%Y %H:%M:%S')",
+    "Buyer Username": "'buyer_' || (i % 50000)::varchar",
+    "Recipient": "'Budi Santoso'",
+    "Phone #": "'(+62)812******32'",
+    "Zipcode": "'40115'",
+    "Country": "'Indonesia'",
+    "Province": "'Jawa Barat'",
+    "Regency and City": "'Kota Bandung'",
+    "Detail Address": "'Jl. Braga No. ' || (i % 200)::varchar",
+    "Payment Method": "'COD'",
+    "Package ID": "(1150000000000000000 + i // 2)::varchar",
+    "Tracking ID": "'JX' || (1000000000 + i // 2)::varchar",
+}
+
+
+def write_big_orders_csv(path: Path, rows: int, first: int = 0) -> Path:
+    """A current-layout order CSV of `rows` lines written by DuckDB `COPY` (a million lines in seconds),
+    with the Seller Center quirks: BOM, tab-suffixed IDs and times, a quoted `Variation` with a comma.
+    Lines `first` .. `first + rows - 1` of an endless export: different `first`, different orders."""
+    import duckdb
+
+    exprs = []
+    for h in ORDER_HEADERS_CURRENT:
+        e = _BIG_VALUES.get(h, "''")
+        exprs.append(f'{e} || chr(9) as "{h}"' if h in ORDER_TAB_SUFFIXED else f'{e} as "{h}"')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    body = path.with_name(path.name + ".body")
+    target = str(body).replace("'", "''")
+    with duckdb.connect() as con:
+        con.execute(
+            f"copy (select {', '.join(exprs)} from range({first}, {first + rows}) as r(i)) to '{target}' "
+            "(header false, delimiter ',')"
+        )
+    header = ",".join(f'"{h}"' if "#" in h else h for h in ORDER_HEADERS_CURRENT)
+    with path.open("wb") as out, body.open("rb") as src:
+        out.write(b"\xef\xbb\xbf" + header.encode() + b"\n")
+        shutil.copyfileobj(src, out, 1 << 24)
+    body.unlink()
     return path

@@ -30,6 +30,10 @@ _DESCRIPTIONS = {
 }
 
 
+class IngestConfig(dg.Config):
+    shop: str | None = None  # only this shop's folder (`lapak run --shop X`); other shops' data stays as it is
+
+
 @dg.multi_asset(
     name="ingest_landing",
     specs=[
@@ -53,9 +57,9 @@ _DESCRIPTIONS = {
         )
     ],
 )
-def ingest_landing(context: dg.AssetExecutionContext, settings: LapakSettings):
-    """Load every new file under the landing folder into the `raw` schema."""
-    report = ingest(settings.warehouse, settings.landing, settings.home, load_id=context.run_id)
+def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, settings: LapakSettings):
+    """Load every new file under the landing folder (or one shop's folder) into the `raw` schema."""
+    report = ingest(settings.warehouse, settings.landing, settings.home, load_id=context.run_id, shop=config.shop)
     for f in report.rejected:
         context.log.warning(f"rejected {f.source_file}: {f.reason}")
     for f in report.of("loaded"):

@@ -83,7 +83,9 @@ def _stages(step_seconds: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 2) for k, v in out.items()}
 
 
-def run_pipeline(landing: Path | None = None, home: Path | None = None, progress: bool = False) -> dict:
+def run_pipeline(
+    landing: Path | None = None, home: Path | None = None, progress: bool = False, shop: str | None = None
+) -> dict:
     """Run the `lapak_all` job in-process against a persistent Dagster instance; return the summary."""
     from orchestration.settings import resolve_paths
 
@@ -107,7 +109,10 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
     # dbt's own output goes to the log file: stdout stays clean for the summary (and for --json).
     with log_path.open("w") as log, contextlib.redirect_stdout(log), dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config={"loggers": loggers}, tags={CLI_TAG: "cli"}
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": loggers, "ops": {"ingest_landing": {"config": {"shop": shop}}}},
+            tags={CLI_TAG: "cli"},
         )
         step_seconds = _step_seconds(instance, result.run_id)
     seconds = time.perf_counter() - started
@@ -141,6 +146,7 @@ def run_pipeline(landing: Path | None = None, home: Path | None = None, progress
         "seconds": round(seconds, 1),
         "stage_seconds": _stages(step_seconds),
         "landing": str(landing_path),
+        "shop": shop,
         "warehouse": str(home_path / "warehouse.duckdb"),
         "dagster_home": str(dagster_home),
         "log": str(log_path),
@@ -224,7 +230,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     progress = sys.stderr.isatty() and not args.json
     if progress:
         print("lapak run", file=sys.stderr)
-    summary = run_pipeline(args.landing, args.home, progress=progress)
+    summary = run_pipeline(args.landing, args.home, progress=progress, shop=args.shop)
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
@@ -279,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("run", help="ingest new exports and build every mart and check")
     r.add_argument("--landing", help="landing folder (default $LAPAK_LANDING or ./data/landing)")
     r.add_argument("--home", help="home folder holding warehouse.duckdb (default $LAPAK_HOME or ./data)")
+    r.add_argument("--shop", help="ingest only this shop's folder (the marts are rebuilt for every shop)")
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     r.set_defaults(func=cmd_run)
 

@@ -173,3 +173,15 @@ def test_a_failed_run_publishes_nothing(published):
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select * from _published order by mart").fetchall() == before
     assert "gx_stg_order_lines" in (home / "logs" / "failures.log").read_text()
+
+
+def test_run_limited_to_one_shop_leaves_other_shops_alone(tmp_path):
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    orders_file(landing, "Semua pesanan-2026-10-20-09_00.csv", 1)
+    other = landing / "toko-lain" / "Semua pesanan-2026-10-20-09_00.csv"
+    write_orders_csv(other, [order_row(**{"Order ID": "576000000000009999"})])
+    summary = run_pipeline(landing, home, shop=SHOP)
+    assert summary["exit_code"] == 0 and summary["shop"] == SHOP
+    assert summary["files"]["files_seen"] == summary["files"]["files_loaded"] == 1
+    with duckdb.connect(summary["warehouse"], read_only=True) as con:
+        assert con.execute("select distinct _shop_id from raw.orders").fetchall() == [(SHOP,)]

@@ -8,7 +8,7 @@ export LAPAK_HOME ?= $(CURDIR)/data
 export LAPAK_LANDING ?= $(LAPAK_HOME)/landing
 export DAGSTER_HOME ?= $(LAPAK_HOME)/dagster
 
-.PHONY: setup demo run test lint ui sample bench clean
+.PHONY: setup demo run test lint ui dashboard sample bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -42,6 +42,9 @@ test: lint
 
 ui: setup
 	mkdir -p $(DAGSTER_HOME) && $(BIN)/dagster dev -w workspace.yaml
+
+dashboard: setup
+	$(BIN)/python -m dashboard
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

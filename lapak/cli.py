@@ -220,7 +220,18 @@ def _print_summary(s: dict) -> None:
         pub = s["published"]
         print(f"  published: {pub['path']}  (read-only copy for BI; Parquet in {pub['parquet_dir']})")
         if pub.get("reorder_signals_csv"):
-            print(f"  reorder signals: {pub['reorder_signals_csv']}")
+            actions = pub.get("reorder_actions") or []
+            counts = {st: sum(a["status"] == st for a in actions) for st in ("oversold", "urgent", "reorder")}
+            print(
+                f"  reorder signals: {counts['oversold']} oversold, {counts['urgent']} urgent, "
+                f"{counts['reorder']} to reorder  ({pub['reorder_signals_csv']})"
+            )
+            for a in actions[:8]:
+                cover = "-" if a["days_of_cover"] is None else f"{float(a['days_of_cover']):.1f}"
+                print(
+                    f"    {a['status']:<8} {a['shop_id']} / {a['product_name']} (SKU {a['sku_id']}): "
+                    f"stock {a['stock_on_hand']}, {cover} days of cover, order {a['suggested_order_qty']}"
+                )
     else:
         print("  published: nothing new (the last good copy stays in place)")
     print(f"  Dagster UI: DAGSTER_HOME={s['dagster_home']} dagster dev   (or: make ui)")

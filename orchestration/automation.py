@@ -43,6 +43,7 @@ def published_marts(context: dg.AssetExecutionContext, settings: LapakSettings) 
             "parquet_dir": str(result.parquet_dir),
             "marts": dg.MetadataValue.json(result.marts),
             "reorder_signals_csv": str(result.reorder_csv) if result.reorder_csv else "",
+            "reorder_actions": dg.MetadataValue.json(result.reorder_actions),
             "seconds": round(result.seconds, 2),
         }
     )

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -35,6 +36,7 @@ class Published:
     parquet_dir: Path
     reorder_csv: Path | None
     seconds: float
+    reorder_actions: list[dict] = field(default_factory=list)  # SKUs to act on: oversold, urgent, reorder
 
 
 def _q(name: str) -> str:
@@ -81,7 +83,7 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
             part = parquet_dir / f".{name}.parquet.tmp"
             con.execute(f"copy pub.main.{_q(name)} to '{part}' (format parquet)")
             os.replace(part, parquet_dir / f"{name}.parquet")
-        reorder_csv = None
+        reorder_csv, reorder_actions = None, []
         if "reorder_signals" in marts:
             reorder_csv = home / "reorder_signals.csv"
             part = home / ".reorder_signals.csv.tmp"
@@ -89,6 +91,16 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
                 f"copy (select * from pub.main.reorder_signals order by all) to '{part}' (header, delimiter ',')"
             )
             os.replace(part, reorder_csv)
+            cur = con.execute(
+                """select shop_id, sku_id, product_name, status, stock_on_hand, days_of_cover, suggested_order_qty
+                from pub.main.reorder_signals where status in ('oversold', 'urgent', 'reorder')
+                order by case status when 'oversold' then 0 when 'urgent' then 1 else 2 end, days_of_cover, shop_id"""
+            )
+            keys = [d[0] for d in cur.description]
+            reorder_actions = [
+                {k: float(v) if isinstance(v, Decimal) else v for k, v in zip(keys, row, strict=True)}
+                for row in cur.fetchall()
+            ]
         con.execute("detach pub")
     except BaseException:
         con.close()
@@ -98,4 +110,4 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
     os.replace(tmp, final)  # atomic on one file system: readers see the old copy or the new one
     for stale in set(p.stem for p in parquet_dir.glob("*.parquet")) - set(marts):
         (parquet_dir / f"{stale}.parquet").unlink(missing_ok=True)
-    return Published(final, marts, parquet_dir, reorder_csv, time.perf_counter() - started)
+    return Published(final, marts, parquet_dir, reorder_csv, time.perf_counter() - started, reorder_actions)

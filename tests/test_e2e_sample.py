@@ -111,3 +111,15 @@ def test_kpi_daily_gmv_reconciles_with_counted_order_lines(sample):
                   (select sum(subtotal_after_discount_idr) from staging.stg_tiktok__order_lines where is_counted)"""
     ).fetchone()
     assert kpi == lines
+
+
+def test_run_summary_lists_the_sold_out_viral_skus_and_writes_the_csv(sample_run: SampleRun):
+    published = sample_run.first["published"]
+    urgent = {
+        (a["shop_id"], a["sku_id"]) for a in published["reorder_actions"] if a["status"] in ("urgent", "oversold")
+    }
+    for shop, story in sample_run.generated.stories.items():
+        assert (shop, story.viral_sku_id) in urgent
+    csv = sample_run.home / "reorder_signals.csv"
+    assert published["reorder_signals_csv"] == str(csv)
+    assert csv.read_text().splitlines()[0].startswith("shop_id,sku_id")

@@ -9,8 +9,9 @@ row are written in one transaction: a run killed mid-file leaves nothing of that
 the next run loads it whole.
 
 How a CSV is read (docs/ingestion.md has the long version): one pass over the bytes in Python
-(sha256, line count, UTF-8 validity), DuckDB `read_csv` into one cleaned temp table (`_file`), the
-validity checks on that table into `_bad`, then one insert into the raw table. Rows keep their
+(sha256, line count, UTF-8 validity), DuckDB `read_csv` into one temp table (`_file`), one insert of
+its cleaned rows into the raw table, the validity checks on the file's rows there into `_bad`, then the
+bad rows moved to the quarantine (deleted from the raw table, in the same transaction). Rows keep their
 1-based line in the file; when the file has multi-line quoted fields or blank lines, the lines are
 counted exactly by a Python `csv` pass.
 """
@@ -631,32 +632,74 @@ class Loader:
         key_name = header.get(kind.key, kind.key)
         typed = [(col, typ) for col, typ in kind.types.items() if col in present]
 
-        # --- one pass for the counts, the language and the export range ---------------------
-        stats = ["count(*)"]
+        # --- the language, which every row carries ----------------------------------------
         is_orders = kind.name == "orders" and "order_status" in present
         if is_orders:  # order headers are English in both UIs: the statuses tell the language
             ids = ", ".join(f"'{s}'" for s in ORDER_STATUSES_ID)
             ens = ", ".join(f"'{s}'" for s in ORDER_STATUSES_EN)
-            stats += [
-                f"count(*) filter (where order_status in ({ids}))",
-                f"count(*) filter (where order_status in ({ens}))",
-            ]
-        rc = RANGE_COLUMNS.get(kind.name) if not layout.period_start else None
-        if rc in present:  # the export range: the preamble's, else the span of the rows' own times
-            stats += [f'min(try_strptime("{rc}", {_TS_LIST}))::date', f'max(try_strptime("{rc}", {_TS_LIST}))::date']
-        got = list(self._sql("stats", f"select {', '.join(stats)} from _rows").fetchone())
-        n_rows = got.pop(0)
-        if is_orders:
-            id_n, en_n = got.pop(0), got.pop(0)
+            # over `_file`: blank rows have no status, and the description row's is not one
+            status = val(next(p for p, c in layout.columns.items() if c == "order_status"))
+            id_n, en_n = self._sql(
+                "language",
+                f"select count(*) filter (where {status} in ({ids})), count(*) filter (where {status} in ({ens})) "
+                "from _file",
+            ).fetchone()
             layout.language = result.language = "en" if en_n > id_n else "id"
+
+        # --- every row with data goes to the raw table; the bad ones leave it again below ---------
+        # One write of the rows (the validity checks then read a few compressed columns back instead of
+        # trimming and filtering `_file` again); the file's transaction hides the bad rows in between.
+        canon = [c for c in kind.columns if c in present]
+        select = [f'"{c}"' for c in canon]
+        params: dict[str, object] = {}
+        if kind.name == "orders":
+            select.append(
+                hmac_sql('"__buyer__"') + " as customer_key" if "__buyer__" in present else "null as customer_key"
+            )
+            if "__buyer__" in present:
+                params.update(self.pads)
+        rel = result.source_file
+        lineage = {
+            "_shop_id": "$shop", "_source_file": "$rel", "_source_row": "_line", "_file_sha256": "$sha",
+            "_load_id": "$load_id", "_export_at": "$export_at", "_file_modified_at": "$mtime",
+            "_period_start": "$pstart", "_period_end": "$pend", "_language": "$lang", "_extra": "_extra",
+        }  # fmt: skip
+        select += [f"{v} as {k}" for k, v in lineage.items()]
+        params.update(
+            shop=result.shop_id, rel=rel, sha=result.sha256, load_id=self.load_id, export_at=export_at, mtime=mtime,
+            pstart=layout.period_start, pend=layout.period_end, lang=layout.language,
+        )  # fmt: skip
+        # rows carry their line number: the raw table need not keep file order, so the insert may run in parallel
+        con.execute("set preserve_insertion_order = false")
+        try:
+            n_rows = self._sql(
+                "insert",
+                f"insert into {RAW_SCHEMA}.{kind.name} by name select {', '.join(select)} from _rows",
+                params,
+            ).fetchone()[0]
+        finally:
+            con.execute("reset preserve_insertion_order")
+        # this file's rows: no other file with this content is loaded (it would be a duplicate)
+        mine = f"{RAW_SCHEMA}.{kind.name} where _file_sha256 = $sha"
+        sha = {"sha": result.sha256}
+        n_file = con.execute("select count(*) from _file").fetchone()[0]
+        result.rows_skipped = n_file - n_rows
+
+        # --- the export range: the preamble's, else the span of the rows' own times ----------
         period_source = None
+        rc = RANGE_COLUMNS.get(kind.name) if not layout.period_start else None
         if layout.period_start:
             period_source = "preamble"
             result.period_start, result.period_end = str(layout.period_start), str(layout.period_end)
-        elif rc in present and got[0] is not None:
-            period_source, result.period_start, result.period_end = "data", str(got[0]), str(got[1])
-        n_file = con.execute("select count(*) from _file").fetchone()[0]
-        result.rows_skipped = n_file - n_rows
+        elif rc in present:
+            got = self._sql(
+                "stats",
+                f'select min(try_strptime("{rc}", {_TS_LIST}))::date, max(try_strptime("{rc}", {_TS_LIST}))::date '
+                f"from {mine}",
+                sha,
+            ).fetchone()
+            if got[0] is not None:
+                period_source, result.period_start, result.period_end = "data", str(got[0]), str(got[1])
 
         # --- quarantine: rows that cannot be parsed -----------------------------------------
         # one pass picks the rows with any problem; the per-column reasons are worked out on those few
@@ -666,7 +709,11 @@ class Loader:
             conds[col] = f'"{col}" is not null and not coalesce({check}, false)'
         any_bad = " or ".join([f'"{kind.key}" is null', *conds.values()])
         cols = ", ".join(f'"{c}"' for c in dict.fromkeys([kind.key, *(c for c, _ in typed)]))
-        self._sql("validate", f"create temp table _badrows as select _line, {cols} from _rows where {any_bad}")
+        self._sql(
+            "validate",
+            f"create temp table _badrows as select _source_row as _line, {cols} from {mine} and ({any_bad})",
+            sha,
+        )
         checks = [
             f"""select _line, '{key_name}' as column_name, null::varchar as raw_value,
                   'missing value: the row has data but no {key_name}' as reason
@@ -692,7 +739,6 @@ class Loader:
             from _rejects group by line"""
         )
         con.execute(f"create temp table _bad as {' union all '.join(checks)}")
-        rel = result.source_file
         self._sql(
             "quarantine",
             f"""insert into {RAW_SCHEMA}._quarantine
@@ -701,40 +747,15 @@ class Loader:
         )
         n_bad = con.execute("select count(distinct _line) from _bad").fetchone()[0]
         n_rejected = con.execute("select count(distinct line) from _rejects").fetchone()[0]
-
-        # --- the rows that load -----------------------------------------------------------
-        canon = [c for c in kind.columns if c in present]
-        select = [f'"{c}"' for c in canon]
-        params: dict[str, object] = {}
-        if kind.name == "orders":
-            select.append(
-                hmac_sql('"__buyer__"') + " as customer_key" if "__buyer__" in present else "null as customer_key"
-            )
-            if "__buyer__" in present:
-                params.update(self.pads)
-        lineage = {
-            "_shop_id": "$shop", "_source_file": "$rel", "_source_row": "_line", "_file_sha256": "$sha",
-            "_load_id": "$load_id", "_export_at": "$export_at", "_file_modified_at": "$mtime",
-            "_period_start": "$pstart", "_period_end": "$pend", "_language": "$lang", "_extra": "_extra",
-        }  # fmt: skip
-        select += [f"{v} as {k}" for k, v in lineage.items()]
-        params.update(
-            shop=result.shop_id, rel=rel, sha=result.sha256, load_id=self.load_id, export_at=export_at, mtime=mtime,
-            pstart=layout.period_start, pend=layout.period_end, lang=layout.language,
-        )  # fmt: skip
-        bad_rows = n_bad - n_rejected  # reject lines are not in _rows
-        where = "where _line not in (select _line from _bad)" if bad_rows else ""
-        # rows carry their line number: the raw table need not keep file order, so the insert may run in parallel
-        con.execute("set preserve_insertion_order = false")
-        try:
-            loaded = self._sql(
-                "insert",
-                f"insert into {RAW_SCHEMA}.{kind.name} by name select {', '.join(select)} from _rows {where}",
-                params,
+        removed = 0
+        if n_bad > n_rejected:  # reject lines never reached the raw table; the other bad rows leave it
+            removed = self._sql(
+                "delete",
+                f"delete from {RAW_SCHEMA}.{kind.name} where _file_sha256 = $sha "
+                "and _source_row in (select _line from _badrows)",
+                sha,
             ).fetchone()[0]
-        finally:
-            con.execute("reset preserve_insertion_order")
-        result.rows_loaded = loaded
+        result.rows_loaded = n_rows - removed
         result.rows_quarantined = n_bad
         result.rows_read = n_rows + n_rejected
         if result.rows_read != result.rows_loaded + result.rows_quarantined:  # never: but never load a file that lies

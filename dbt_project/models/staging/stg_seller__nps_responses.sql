@@ -12,11 +12,7 @@ ranked as (
         *,
         row_number() over (
             partition by _shop_id, response_id
-            order by
-                _export_at desc nulls last,
-                _file_modified_at desc nulls last,
-                _source_file desc,
-                _source_row desc
+            order by {{ newest_export_first() }}
         ) as recency_rank
     from nps_responses
 

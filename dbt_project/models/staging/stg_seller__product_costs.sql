@@ -13,12 +13,7 @@ ranked as (
         *,
         row_number() over (
             partition by _shop_id, sku_id
-            order by
-                _export_at desc nulls last,
-                _file_modified_at desc nulls last,
-                valid_from desc nulls last,
-                _source_file desc,
-                _source_row desc
+            order by {{ newest_export_first(then_by=['valid_from desc nulls last']) }}
         ) as recency_rank
     from product_costs
 

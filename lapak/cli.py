@@ -234,7 +234,9 @@ def _print_summary(s: dict) -> None:
                 )
     else:
         print("  published: nothing new (the last good copy stays in place)")
-    print(f"  Dagster UI: DAGSTER_HOME={s['dagster_home']} dagster dev   (or: make ui)")
+    dagster = Path(sys.executable).parent / "dagster"
+    root = Path(__file__).resolve().parent.parent
+    print(f"  Dagster UI: make ui  (or: cd {root} && DAGSTER_HOME={s['dagster_home']} {dagster} dev -w workspace.yaml)")
 
 
 def cmd_run(args: argparse.Namespace) -> int:

@@ -1,7 +1,8 @@
 """`lapak`: generate sample exports, run the pipeline, inspect what was quarantined.
 
-`lapak run` executes the same Dagster job the UI shows (`lapak_all`), recorded in the Dagster
-instance under `<home>/dagster`, so `make ui` shows the CLI's runs and materialisations too.
+`lapak run` executes the same Dagster jobs the UI shows (`lapak_ingest`, then `lapak_build` over the
+days the new exports cover), recorded in the Dagster instance under `<home>/dagster`, so `make ui`
+shows the CLI's runs and materialisations too. `lapak backfill` runs `lapak_build` over chosen days.
 """
 
 from __future__ import annotations
@@ -57,7 +58,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-STAGES = {"ingest_landing": "ingest", "dbt_staging": "dbt", "dbt_marts": "dbt", "serve__marts": "publish"}
+STAGES = {
+    "ingest_landing": "ingest",
+    "dbt_staging": "dbt",
+    "dbt_marts": "dbt",
+    "serve__marts": "publish",
+}
 
 
 def _step_seconds(instance, run_id: str) -> dict[str, float]:
@@ -84,9 +90,16 @@ def _stages(step_seconds: dict[str, float]) -> dict[str, float]:
 
 
 def run_pipeline(
-    landing: Path | None = None, home: Path | None = None, progress: bool = False, shop: str | None = None
+    landing: Path | None = None,
+    home: Path | None = None,
+    progress: bool = False,
+    shop: str | None = None,
+    backfill: tuple[str, str] | None = None,
 ) -> dict:
-    """Run the `lapak_all` job in-process against a persistent Dagster instance; return the summary."""
+    """Run lapak's jobs in-process against a persistent Dagster instance; return the summary.
+
+    Normally `lapak_ingest`, then `lapak_build` over the days the new files cover (unless a blocking check
+    on the raw data failed). With `backfill=(first_day, last_day)`: only `lapak_build` over those days."""
     from orchestration.settings import resolve_paths
 
     landing_path, home_path = resolve_paths(landing, home)
@@ -99,32 +112,54 @@ def run_pipeline(
     from orchestration.automation import CLI_TAG, notify_failure
     from orchestration.dbt import prepare_partial_parse
     from orchestration.definitions import defs
+    from orchestration.windows import build_tags, pending_range
 
-    prepare_partial_parse(home_path / "warehouse.duckdb")
-    job = defs.resolve_job_def("lapak_all")
+    warehouse = home_path / "warehouse.duckdb"
+    prepare_partial_parse(warehouse)
+    ingest_job, build_job = defs.resolve_job_def("lapak_ingest"), defs.resolve_job_def("lapak_build")
     loggers = {"lapak_progress": {}} if progress else {"console": {"config": {"log_level": "CRITICAL"}}}
     started = time.perf_counter()
     log_path = home_path / "logs" / "last_run.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
+    results, step_seconds, window = [], {}, None
     # dbt's own output goes to the log file: stdout stays clean for the summary (and for --json).
     with log_path.open("w") as log, contextlib.redirect_stdout(log), dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": loggers, "ops": {"ingest_landing": {"config": {"shop": shop}}}},
-            tags={CLI_TAG: "cli"},
-        )
-        step_seconds = _step_seconds(instance, result.run_id)
+        ingest_ok = True
+        if backfill is None:
+            ingest = ingest_job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": loggers, "ops": {"ingest_landing": {"config": {"shop": shop}}}},
+                tags={CLI_TAG: "cli"},
+            )
+            results.append(ingest)
+            step_seconds.update(_step_seconds(instance, ingest.run_id))
+            ingest_ok = ingest.success and not any(
+                not c.passed and c.severity == dg.AssetCheckSeverity.ERROR for c in ingest.get_asset_check_evaluations()
+            )
+            window = pending_range(warehouse, shop)
+        else:
+            window = backfill
+        if ingest_ok:
+            build = build_job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config={"loggers": loggers, "ops": {"dbt_staging": {"config": {"shop": shop}}}},
+                tags={CLI_TAG: "cli", **build_tags(*window, changed=backfill is None)},
+            )
+            results.append(build)
+            step_seconds.update(_step_seconds(instance, build.run_id))
     seconds = time.perf_counter() - started
 
-    materialised = [e.asset_key for e in result.get_asset_materialization_events()]
+    materialisations = [e for r in results for e in r.get_asset_materialization_events()]
+    materialised = {e.asset_key for e in materialisations}
     report, published = None, None
-    for event in result.get_asset_materialization_events():
+    for event in materialisations:
         if event.asset_key == MANIFEST_KEY:
             report = report_from_metadata(event.materialization.metadata)
         elif event.asset_key == dg.AssetKey(["serve", "marts"]):
             published = {k: getattr(v, "value", v) for k, v in event.materialization.metadata.items()}
-    checks = result.get_asset_check_evaluations()
+    checks = [c for r in results for c in r.get_asset_check_evaluations()]
     failed_checks = [
         {
             "asset": "/".join(c.asset_key.path),
@@ -135,19 +170,24 @@ def run_pipeline(
         for c in checks
         if not c.passed
     ]
-    failed_steps = sorted(result.get_failed_step_keys())
+    failed_steps = sorted(step for r in results for step in r.get_failed_step_keys())
     # steps downstream of a failed step or a failed blocking check never start
-    started_steps = {e.step_key for e in result.all_events if e.event_type_value == "STEP_START"}
-    skipped = sorted({n.name for n in job.graph.nodes} - started_steps)
+    started_steps = {e.step_key for r in results for e in r.all_events if e.event_type_value == "STEP_START"}
+    jobs = [build_job] if backfill else [ingest_job, build_job]
+    skipped = sorted({n.name for job in jobs for n in job.graph.nodes} - started_steps)
     totals = report.totals() if report else {}
+    last = results[-1]
     summary = {
-        "run_id": result.run_id,
-        "success": bool(result.success),
+        "run_id": last.run_id,
+        "run_ids": [r.run_id for r in results],
+        "success": all(r.success for r in results) and len(results) == len(jobs),
         "seconds": round(seconds, 1),
         "stage_seconds": _stages(step_seconds),
         "landing": str(landing_path),
         "shop": shop,
-        "warehouse": str(home_path / "warehouse.duckdb"),
+        "days_rebuilt": list(window) if len(results) == len(jobs) else None,
+        "backfill": backfill is not None,
+        "warehouse": str(warehouse),
         "dagster_home": str(dagster_home),
         "log": str(log_path),
         "files": totals,
@@ -170,13 +210,14 @@ def run_pipeline(
     blocking_failed = any(c["severity"] == "ERROR" for c in failed_checks)
     summary["published"] = published
     summary["exit_code"] = (
-        EXIT_FAILED if (not result.success or blocking_failed or summary["rejected_files"]) else EXIT_OK
+        EXIT_FAILED if (not summary["success"] or blocking_failed or summary["rejected_files"]) else EXIT_OK
     )
     if summary["exit_code"] != EXIT_OK:
         reasons = [f"rejected {r['file']}: {r['reason']}" for r in summary["rejected_files"]]
         reasons += [f"check {c['check']} failed on {c['asset']}" for c in failed_checks if c["severity"] == "ERROR"]
         reasons += [f"step {step} failed" for step in failed_steps]
-        notify_failure(home_path, result.run_id, job.name, "; ".join(reasons) or "run failed")
+        job_name = build_job.name if backfill or len(results) > 1 else ingest_job.name
+        notify_failure(home_path, last.run_id, job_name, "; ".join(reasons) or "run failed")
     (home_path / "last_run.json").write_text(json.dumps(summary, indent=2, default=str))
     return summary
 
@@ -204,6 +245,10 @@ def _print_summary(s: dict) -> None:
     for cols, files in drift.items():
         where = files[0] if len(files) == 1 else f"{len(files)} files, e.g. {files[0]}"
         print(f"  columns lapak does not know yet, kept in _extra: {', '.join(cols)} ({where})")
+    if s.get("days_rebuilt"):
+        first, last = s["days_rebuilt"]
+        span = first if first == last else f"{first} .. {last}"
+        print(f"  days:    {span} ({'backfill' if s['backfill'] else 'the days the new exports cover'})")
     marts = ", ".join(m.split("/")[1] for m in s["marts_built"]) or "none"
     print(f"  models:  {s['models_built']} dbt models built; marts: {marts}")
     n_failed = len(s["checks_failed"])
@@ -244,6 +289,33 @@ def cmd_run(args: argparse.Namespace) -> int:
     if progress:
         print("lapak run", file=sys.stderr)
     summary = run_pipeline(args.landing, args.home, progress=progress, shop=args.shop)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        _print_summary(summary)
+    return summary["exit_code"]
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    from orchestration.windows import DAILY
+
+    first, last = args.start, args.end or args.start
+    keys = set(DAILY.get_partition_keys())
+    for day in (first, last):
+        if day not in keys:
+            print(
+                f"no partition {day}: days run from {DAILY.get_first_partition_key()} to "
+                f"{DAILY.get_last_partition_key()} (YYYY-MM-DD; $LAPAK_PARTITIONS_START moves the first)",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+    if last < first:
+        print(f"--end {last} is before --start {first}", file=sys.stderr)
+        return EXIT_USAGE
+    progress = sys.stderr.isatty() and not args.json
+    if progress:
+        print(f"lapak backfill {first} .. {last}", file=sys.stderr)
+    summary = run_pipeline(None, args.home, progress=progress, shop=args.shop, backfill=(first, last))
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
@@ -298,9 +370,17 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("run", help="ingest new exports and build every mart and check")
     r.add_argument("--landing", help="landing folder (default $LAPAK_LANDING or ./data/landing)")
     r.add_argument("--home", help="home folder holding warehouse.duckdb (default $LAPAK_HOME or ./data)")
-    r.add_argument("--shop", help="ingest only this shop's folder (the marts are rebuilt for every shop)")
+    r.add_argument("--shop", help="ingest and rebuild only this shop's exports (the marts are rebuilt for all)")
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
     r.set_defaults(func=cmd_run)
+
+    b = sub.add_parser("backfill", help="rebuild the daily facts over a range of days, then every mart; publish")
+    b.add_argument("--start", required=True, help="first day, YYYY-MM-DD")
+    b.add_argument("--end", help="last day, YYYY-MM-DD (default: --start)")
+    b.add_argument("--home", help="home folder holding warehouse.duckdb (default $LAPAK_HOME or ./data)")
+    b.add_argument("--shop", help="rebuild only this shop's facts")
+    b.add_argument("--json", action="store_true", help="print the summary as JSON")
+    b.set_defaults(func=cmd_backfill)
 
     q = sub.add_parser("quarantine", help="list rows that could not be loaded, with file, row, column and reason")
     q.add_argument("--home", help="home folder (default $LAPAK_HOME or ./data)")

@@ -16,6 +16,7 @@ from ingestion.load import discover, sha256_file
 from orchestration.dbt import dbt_marts
 from orchestration.publish import publish
 from orchestration.settings import LapakSettings, resolve_paths
+from orchestration.windows import build_tags, pending_range
 
 WIB = timedelta(hours=7)
 CLI_TAG = "lapak/launched_by"
@@ -141,6 +142,46 @@ def build_sensor(job) -> dg.SensorDefinition:
         )
 
     return lapak_new_exports
+
+
+def blocking_failures(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """The blocking (ERROR) checks that failed in a run: a build must not start after them."""
+    failed = []
+    for record in instance.get_records_for_run(run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION).records:
+        evaluation = record.event_log_entry.dagster_event.event_specific_data
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
+            failed.append(f"{evaluation.check_name} on {'/'.join(evaluation.asset_key.path)}")
+    return failed
+
+
+def build_after_ingest(ingest_job, build_job) -> dg.SensorDefinition:
+    @dg.run_status_sensor(
+        name="lapak_build_after_ingest",
+        run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[ingest_job],
+        request_job=build_job,
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description="After each successful ingestion, builds the days its files cover (a partition range) "
+        "and every mart, then publishes; not when a blocking check on the raw data failed.",
+    )
+    def lapak_build_after_ingest(context: dg.RunStatusSensorContext):
+        run = context.dagster_run
+        if run.tags.get(CLI_TAG) == "cli":
+            return dg.SkipReason("`lapak run` starts its own build")
+        blocked = blocking_failures(context.instance, run.run_id)
+        if blocked:
+            return dg.SkipReason(f"blocking checks failed in {run.run_id}: {'; '.join(blocked)}")
+        _, home = resolve_paths(os.environ.get("LAPAK_LANDING"), os.environ.get("LAPAK_HOME"))
+        shop = (run.run_config.get("ops", {}).get("ingest_landing", {}).get("config") or {}).get("shop")
+        first, last = pending_range(home / "warehouse.duckdb", shop)
+        run_config = {"ops": {"dbt_staging": {"config": {"shop": shop}}}} if shop else {}
+        return dg.RunRequest(
+            run_key=f"build-after-{run.run_id}",
+            run_config=run_config,
+            tags={**build_tags(first, last, changed=True), "lapak/after_ingest": run.run_id},
+        )
+
+    return lapak_build_after_ingest
 
 
 # --- failure alerts -----------------------------------------------------------------------------

@@ -1,10 +1,17 @@
-"""The dbt project as Dagster assets: staging in one step, intermediate + marts in the next.
+"""The dbt project as Dagster assets, in two steps: staging and the daily facts, then the marts.
 
-Splitting at staging lets the Great Expectations checks on staging models run, and block, before
-anything downstream is built. Keys come from schema and model name (`marts/customers`); sources map
-onto the raw assets written by ingestion (`raw/orders`).
+- `dbt_staging`: the staging models and the incremental fact models tagged `daily_fact` (order lines,
+  orders, videos, LIVEs), partitioned by day. A backfill over a partition range rebuilds exactly those
+  days; a run without a partition rebuilds the days that the exports loaded since the last build
+  cover (orchestration/windows.py). The staging views carry the partitions too: they are always whole.
+- `dbt_marts`: everything downstream, rebuilt from the facts.
+
+The Great Expectations checks on staging and facts run, and block, before the marts are built.
+Keys come from schema and model name (`marts/customers`); sources map onto the raw assets written by
+ingestion (`raw/orders`).
 """
 
+import json
 import os
 import subprocess
 import sys
@@ -15,8 +22,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.settings import LapakSettings
+from orchestration.windows import DAILY, FactsConfig, record_fact_build, windows_for_run
+
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 STAGING_SELECTOR = "path:models/staging"
+FACTS_SELECTOR = "tag:daily_fact"
 # A relationship test between a mart and a staging model runs with the mart, once both exist.
 BUILD_ARGS = ["--indirect-selection", "buildable"]
 
@@ -71,23 +82,42 @@ translator = LapakDbtTranslator(
     settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
 )
 ensure_manifest()
+FACT_KEYS = {
+    dg.AssetKey([node["config"].get("schema") or node["schema"], node["name"]])
+    for node in json.loads(dbt_project.manifest_path.read_text())["nodes"].values()
+    if node["resource_type"] == "model" and "daily_fact" in node["config"].get("tags", [])
+}
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    select=STAGING_SELECTOR,
+    select=f"{STAGING_SELECTOR} {FACTS_SELECTOR}",
     dagster_dbt_translator=translator,
     name="dbt_staging",
+    partitions_def=DAILY,
+    # a backfill of any number of days is one dbt invocation with the range as --vars
+    backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build", *BUILD_ARGS], context=context).stream()
+def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: LapakSettings, config: FactsConfig):
+    if not context.selected_asset_keys & FACT_KEYS:  # only some checks of this step were selected
+        yield from dbt.cli(["build", *BUILD_ARGS], context=context).stream()
+        return
+    window_vars, loaded_through = windows_for_run(context, settings.warehouse, config.shop)
+    shown = json.dumps(window_vars) if window_vars is not None else "every day (first build)"
+    context.log.info(f"daily facts rebuild: {shown}")
+    args = ["build", *BUILD_ARGS]
+    if window_vars is not None:
+        args += ["--vars", json.dumps(window_vars)]
+    yield from dbt.cli(args, context=context).stream()
+    if loaded_through:  # a backfill does not move the watermark of builds after ingestion
+        record_fact_build(settings.warehouse, context.run_id, loaded_through, window_vars)
 
 
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    exclude=STAGING_SELECTOR,
+    exclude=f"{STAGING_SELECTOR} {FACTS_SELECTOR}",
     dagster_dbt_translator=translator,
     name="dbt_marts",
 )

@@ -7,7 +7,7 @@ import dagster as dg
 
 _STEP_LABELS = {
     "ingest_landing": "ingest exports",
-    "dbt_staging": "dbt staging",
+    "dbt_staging": "dbt staging + daily facts",
     "dbt_marts": "dbt intermediate + marts",
 }
 

@@ -45,9 +45,22 @@ def test_every_gx_suite_is_a_blocking_check_and_dbt_tests_are_checks():
                 assert s.blocking
 
 
-def test_the_job_lapak_run_uses_selects_everything():
-    job = defs.resolve_job_def("lapak_all")
-    assert {"ingest_landing", "dbt_staging", "dbt_marts"} <= {n.name for n in job.graph.nodes}
+def test_ingest_and_build_jobs_cover_everything_between_them():
+    ingest, build = defs.resolve_job_def("lapak_ingest"), defs.resolve_job_def("lapak_build")
+    assert {n.name for n in ingest.graph.nodes} >= {"ingest_landing"}
+    assert {"dbt_staging", "dbt_marts", "serve__marts"} <= {n.name for n in build.graph.nodes}
+    assert "ingest_landing" not in {n.name for n in build.graph.nodes}
+
+
+def test_daily_facts_are_partitioned_by_day_and_backfill_in_one_run():
+    from orchestration.dbt import dbt_staging
+
+    facts = {"staging/stg_tiktok__order_lines", "staging/stg_tiktok__videos", "staging/stg_tiktok__lives"}
+    facts.add("intermediate/int_orders_aggregated")
+    assert facts <= {k.to_user_string() for k in dbt_staging.keys}
+    assert dbt_staging.partitions_def.get_first_partition_key() <= "2021-01-01"
+    assert dbt_staging.partitions_def.timezone == "Asia/Jakarta"
+    assert dbt_staging.backfill_policy == dg.BackfillPolicy.single_run()
 
 
 def test_dbt_executable_sits_beside_the_interpreter():

@@ -63,7 +63,7 @@ def test_sensor_starts_one_run_per_new_file_set(tmp_path, monkeypatch):
 def test_daily_schedule_runs_everything_at_six_wib():
     schedule = defs.get_schedule_def("lapak_daily")
     assert (schedule.cron_schedule, schedule.execution_timezone) == ("0 6 * * *", "Asia/Jakarta")
-    assert schedule.job_name == "lapak_all"
+    assert schedule.job_name == "lapak_ingest"  # the build follows (lapak_build_after_ingest)
     with dg.instance_for_test() as instance:
         ctx = dg.build_schedule_context(instance=instance, scheduled_execution_time=datetime(2026, 11, 25, 6, 0))
         assert len(schedule.evaluate_tick(ctx).run_requests) == 1
@@ -88,7 +88,7 @@ def test_failures_go_to_the_log_and_the_webhook(tmp_path, monkeypatch):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     monkeypatch.setenv("LAPAK_ALERT_WEBHOOK", f"http://127.0.0.1:{server.server_port}/hook")
     try:
-        log = notify_failure(tmp_path, "run-1", "lapak_all", "check gx_stg_order_lines failed")
+        log = notify_failure(tmp_path, "run-1", "lapak_build", "check gx_stg_order_lines failed")
     finally:
         server.shutdown()
     assert json.loads(log.read_text().splitlines()[-1])["run_id"] == "run-1"

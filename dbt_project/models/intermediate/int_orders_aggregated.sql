@@ -1,8 +1,27 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='shop_order_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        tags=['daily_fact'],
+    )
+}}
+
 with
 
 stg_tiktok__order_lines as (
 
     select * from {{ ref('stg_tiktok__order_lines') }}
+    {% if is_incremental() -%}
+        where (shop_id, order_id) in (
+            select
+                shop_id,
+                order_id
+            from {{ ref('stg_tiktok__order_lines') }}
+            where {{ in_rebuild_window('orders', 'order_date', 'shop_id') }}
+        )
+    {%- endif %}
 
 ),
 

@@ -1,3 +1,13 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='live_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        tags=['daily_fact'],
+    )
+}}
+
 with
 
 lives as (
@@ -15,6 +25,16 @@ parsed as (
 
 ),
 
+-- a LIVE's day is the day it started
+windowed as (
+
+    select * from parsed
+    {% if is_incremental() -%}
+        where {{ in_rebuild_window('lives', 'cast(live_started_at as date)', '_shop_id') }}
+    {%- endif %}
+
+),
+
 -- a LIVE session has no id in the export: creator + start time identifies it
 ranked as (
 
@@ -24,7 +44,7 @@ ranked as (
             partition by _shop_id, creator_id, live_started_at
             order by {{ newest_export_first() }}
         ) as recency_rank
-    from parsed
+    from windowed
 
 ),
 

@@ -1,8 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='order_line_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        tags=['daily_fact'],
+    )
+}}
+
 with
 
 orders as (
 
     select * from {{ source('tiktok', 'orders') }}
+    {% if is_incremental() -%}
+        -- every version of every order created on a day in the window (see macros/windows.sql)
+        where (_shop_id, order_id) in (
+            select
+                _shop_id,
+                order_id
+            from {{ source('tiktok', 'orders') }}
+            where {{ in_rebuild_window('orders', 'cast(' ~ parse_wib_ts('created_time') ~ ' as date)', '_shop_id') }}
+        )
+    {%- endif %}
 
 ),
 

@@ -1,8 +1,22 @@
+{{
+    config(
+        materialized='incremental',
+        unique_key='video_period_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        tags=['daily_fact'],
+    )
+}}
+
 with
 
+-- a video export's day is the first day of its date range
 videos as (
 
     select * from {{ source('tiktok', 'videos') }}
+    {% if is_incremental() -%}
+        where {{ in_rebuild_window('videos', '_period_start', '_shop_id') }}
+    {%- endif %}
 
 ),
 

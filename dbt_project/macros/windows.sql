@@ -1,0 +1,39 @@
+{#-
+    The days an incremental fact model rebuilds on this run.
+
+    Dagster passes them as `--vars '{"lapak_windows": {"orders": ["2026-03-01", "2026-03-31"], ...},
+    "lapak_shops": ["toko_a"]}'`: a backfill over a partition range sends that range for every kind;
+    a normal run sends, per kind, the span of the export ranges loaded since the facts were last
+    built (a late export that changes month-old orders puts those days back in the window).
+
+    - `lapak_windows` absent (a plain `dbt build`): every day is rebuilt, which is always correct.
+    - present but without an entry for `kind`: nothing of that kind changed, nothing is rebuilt.
+    - `lapak_shops`, when given, limits the rebuild to those shops (`lapak run --shop`).
+
+    Only the `is_incremental()` branch of a model uses this; a first or `--full-refresh` build reads
+    everything.
+-#}
+{% macro in_rebuild_window(kind, day_expr, shop_expr) -%}
+    {%- set windows = var('lapak_windows', none) -%}
+    {%- set shops = var('lapak_shops', none) -%}
+    {%- if windows is none -%}
+        true
+    {%- elif kind not in windows or windows[kind] is none -%}
+        false
+    {%- else -%}
+        {%- set first_day, last_day = windows[kind][0], windows[kind][1] -%}
+        ({{ day_expr }} between {{ lapak_date_literal(first_day) }} and {{ lapak_date_literal(last_day) }})
+    {%- endif -%}
+    {%- if shops %}
+        and {{ shop_expr }} in (
+            {%- for shop in shops %}'{{ shop | replace("'", "''") }}'{{ ", " if not loop.last }}{% endfor -%}
+        )
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro lapak_date_literal(value) -%}
+    {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value | string) -%}
+        {{ exceptions.raise_compiler_error("lapak_windows: expected a YYYY-MM-DD date, got '" ~ value ~ "'") }}
+    {%- endif -%}
+    cast('{{ value }}' as date)
+{%- endmacro %}

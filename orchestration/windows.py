@@ -1,0 +1,175 @@
+"""Which days the incremental fact models rebuild on a run.
+
+The order, video and LIVE facts are partitioned by day (WIB). Ingestion is driven by files, the facts
+by days, so they run as two jobs: `lapak_ingest`, then `lapak_build` over a partition range.
+
+- **After ingestion** (`lapak run`, or the `lapak_build_after_ingest` sensor after a scheduled or
+  sensor-started ingest), the build run is tagged `lapak/window=changed`: per kind, the days rebuilt
+  are the span of the export ranges of the files loaded since the facts were last built for that
+  shop, and the run's partition range is the envelope of those days. A late export that changes
+  month-old orders covers those days, so they are rebuilt too.
+- **A backfill** over a partition range (the Dagster UI, or `lapak backfill --start --end`) rebuilds
+  exactly those days, for every shop or for `--shop`.
+
+The window reaches dbt as `--vars` (`lapak_windows`, `lapak_shops`; see dbt_project/macros/windows.sql).
+What a normal run has built is recorded per shop in `lapak.fact_builds` in the warehouse, so a failed
+run leaves its files to the next one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+FACT_KINDS = ("orders", "videos", "lives")
+WINDOW_TAG = "lapak/window"
+CHANGED = "changed"
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+EVERY_DAY = ["0001-01-01", "9999-12-31"]
+BUILDS_TABLE = "lapak.fact_builds"
+
+DAILY = dg.DailyPartitionsDefinition(
+    # TikTok Shop opened in Indonesia in 2021; older days are still built, but cannot be backfilled alone
+    start_date=os.environ.get("LAPAK_PARTITIONS_START", "2021-01-01"),
+    timezone="Asia/Jakarta",
+    end_offset=1,  # today's partition exists: exports of today are partial but real
+)
+
+
+class FactsConfig(dg.Config):
+    shop: str | None = None
+    """Rebuild only this shop's facts (its folder name under the landing folder)."""
+
+
+def _vars(windows: dict[str, list[str]], shop: str | None) -> dict:
+    out: dict = {"lapak_windows": windows}
+    if shop:
+        out["lapak_shops"] = [shop]
+    return out
+
+
+def partition_windows(first_day: str, last_day: str, shop: str | None = None) -> dict:
+    """The --vars of a backfill over [first_day, last_day]."""
+    return _vars({kind: [first_day, last_day] for kind in FACT_KINDS}, shop)
+
+
+def _has_builds_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'lapak' and table_name = 'fact_builds'"
+        ).fetchone()[0]
+    )
+
+
+def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> tuple[dict | None, dict]:
+    """(--vars for the days that loads since the last build cover, or None for "every day"; per-shop watermark)."""
+    shop_filter = "and shop_id = $shop" if shop else ""
+    params = {"shop": shop} if shop else {}
+    loaded_through = dict(
+        con.execute(
+            f"select shop_id, max(loaded_at) from raw._manifest where status = 'loaded' {shop_filter} group by shop_id",
+            params,
+        ).fetchall()
+    )
+    if not _has_builds_table(con):
+        return None, loaded_through
+    rows = con.execute(
+        f"""
+        with marks as (
+            select shop_id, max(loaded_through) as mark from {BUILDS_TABLE} group by shop_id
+        )
+        select
+            m.kind,
+            min(m.period_start),
+            max(m.period_end),
+            bool_or(m.period_start is null or m.period_end is null)
+        from raw._manifest as m
+        left join marks as w on m.shop_id = w.shop_id
+        where m.status = 'loaded'
+            and m.kind in ({", ".join(f"'{k}'" for k in FACT_KINDS)})
+            and (w.mark is null or m.loaded_at > w.mark)
+            {shop_filter.replace("shop_id", "m.shop_id")}
+        group by m.kind
+        order by m.kind
+        """,
+        params,
+    ).fetchall()
+    windows = {
+        kind: EVERY_DAY if undated else [first.isoformat(), last.isoformat()] for kind, first, last, undated in rows
+    }
+    return _vars(windows, shop), loaded_through
+
+
+def windows_for_run(context: dg.AssetExecutionContext, warehouse: Path, shop: str | None) -> tuple[dict | None, dict]:
+    """--vars for this run's fact build (None: build every day), and the watermark to record after it
+    (empty for a backfill, which must not move it)."""
+    if context.has_partition_key_range and context.run.tags.get(WINDOW_TAG) != CHANGED:
+        window = context.partition_time_window
+        first_day = window.start.date().isoformat()
+        last_day = (window.end - timedelta(days=1)).date().isoformat()
+        return partition_windows(first_day, last_day, shop), {}
+    with duckdb.connect(str(warehouse)) as con:
+        return changed_windows(con, shop)
+
+
+def pending_range(warehouse: Path, shop: str | None = None) -> tuple[str, str]:
+    """The partition range a build after ingestion covers: the envelope of the changed days, clipped to the
+    partitions; today's partition when nothing changed (the marts are still rebuilt and published)."""
+    first_key, last_key = DAILY.get_first_partition_key(), DAILY.get_last_partition_key()
+    days: list[str] = []
+    if warehouse.exists():
+        with duckdb.connect(str(warehouse)) as con:
+            has_manifest = con.execute(
+                "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = '_manifest'"
+            ).fetchone()[0]
+            if has_manifest:
+                window_vars, _ = changed_windows(con, shop)
+                spans = list(window_vars["lapak_windows"].values()) if window_vars is not None else [EVERY_DAY]
+                if EVERY_DAY in spans:  # a first build, or undated files: everything loaded
+                    spans = _loaded_spans(con, shop)
+                days = [d for span in spans for d in span]
+    if not days:
+        return last_key, last_key
+    first = min(max(min(days), first_key), last_key)
+    last = max(min(max(days), last_key), first)
+    return first, last
+
+
+def _loaded_spans(con: duckdb.DuckDBPyConnection, shop: str | None) -> list[list[str]]:
+    row = con.execute(
+        f"""select min(period_start), max(period_end) from raw._manifest
+        where status = 'loaded' and kind in ({", ".join(f"'{k}'" for k in FACT_KINDS)})
+        {"and shop_id = $shop" if shop else ""}""",
+        {"shop": shop} if shop else {},
+    ).fetchone()
+    return [[row[0].isoformat(), row[1].isoformat()]] if row[0] and row[1] else []
+
+
+def build_tags(first_key: str, last_key: str, changed: bool) -> dict[str, str]:
+    """Tags of a `lapak_build` run over [first_key, last_key]."""
+    tags = {RANGE_START_TAG: first_key, RANGE_END_TAG: last_key}
+    if changed:
+        tags[WINDOW_TAG] = CHANGED
+    return tags
+
+
+def record_fact_build(warehouse: Path, run_id: str, loaded_through: dict, window_vars: dict | None) -> None:
+    """Remember, per shop, the newest load the facts now include."""
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema if not exists lapak")
+        con.execute(
+            f"create table if not exists {BUILDS_TABLE} ("
+            "shop_id varchar, loaded_through timestamp, run_id varchar, built_at timestamp, window_vars varchar)"
+        )
+        built_at = datetime.now(UTC).replace(tzinfo=None)
+        windows = json.dumps(window_vars) if window_vars is not None else None
+        con.executemany(
+            f"insert into {BUILDS_TABLE} values (?, ?, ?, ?, ?)",
+            [[shop, mark, run_id, built_at, windows] for shop, mark in sorted(loaded_through.items())],
+        )

@@ -207,13 +207,19 @@ def run_pipeline(
         "failed_steps": failed_steps,
         "skipped_steps": skipped,
     }
+    # files a check on the raw data held out of the warehouse (ingestion/hold.py): the other shops went on
+    summary["held_files"] = [
+        {"file": f["source_file"], "shop": f["shop_id"], "reason": f["reason"]}
+        for c in failed_checks
+        for f in (c["details"].get("held_files") or [])
+    ]
     blocking_failed = any(c["severity"] == "ERROR" for c in failed_checks)
     summary["published"] = published
-    summary["exit_code"] = (
-        EXIT_FAILED if (not summary["success"] or blocking_failed or summary["rejected_files"]) else EXIT_OK
-    )
+    something_wrong = not summary["success"] or blocking_failed or summary["rejected_files"] or summary["held_files"]
+    summary["exit_code"] = EXIT_FAILED if something_wrong else EXIT_OK
     if summary["exit_code"] != EXIT_OK:
         reasons = [f"rejected {r['file']}: {r['reason']}" for r in summary["rejected_files"]]
+        reasons += [f"held {h['file']}: {h['reason']}" for h in summary["held_files"]]
         reasons += [f"check {c['check']} failed on {c['asset']}" for c in failed_checks if c["severity"] == "ERROR"]
         reasons += [f"step {step} failed" for step in failed_steps]
         job_name = build_job.name if backfill or len(results) > 1 else ingest_job.name
@@ -239,6 +245,8 @@ def _print_summary(s: dict) -> None:
         print(f"  rejected: {r['file']}: {r['reason']}")
     for q in s["quarantined_files"]:
         print(f"  quarantined: {q['rows']} rows of {q['file']}  (see `lapak quarantine`)")
+    for h in s.get("held_files", []):
+        print(f"  held out: {h['file']} ({h['reason']}); shop {h['shop']} keeps its last good data")
     drift: dict[tuple[str, ...], list[str]] = {}
     for file, cols in s["schema_drift"].items():
         drift.setdefault(tuple(cols), []).append(file)

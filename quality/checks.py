@@ -1,6 +1,7 @@
 """Great Expectations suites as Dagster asset checks (dagster-ge does not support GX 1.x)."""
 
 import os
+from dataclasses import asdict
 from functools import cache
 from typing import Any
 
@@ -24,13 +25,15 @@ def _gx() -> tuple[Any, Any]:
 
 
 def validate_frame(suite: Suite, frame) -> tuple[bool, list[dict]]:
-    """Run a suite on a DataFrame; (passed, one result dict per expectation)."""
+    """Run a suite on a DataFrame; (passed, one result dict per expectation, with the failing rows' index
+    labels under `rows` when the suite holds files)."""
     gx, context = _gx()
     source = context.data_sources.add_or_update_pandas(f"lapak_{suite.name}")
     asset = source.add_dataframe_asset(suite.name)
     batch = asset.add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame})
     expectation_suite = gx.ExpectationSuite(name=suite.name, expectations=suite.expectations(gx.expectations))
-    result = batch.validate(expectation_suite)
+    result_format = {"result_format": "COMPLETE" if suite.holds_files else "SUMMARY"}  # COMPLETE: the failing rows
+    result = batch.validate(expectation_suite, result_format=result_format)
     details = []
     for r in result.results:
         cfg = r.expectation_config
@@ -42,6 +45,7 @@ def validate_frame(suite: Suite, frame) -> tuple[bool, list[dict]]:
                 "success": bool(r.success),
                 "unexpected_count": res.get("unexpected_count"),
                 "examples": [str(v) for v in (res.get("partial_unexpected_list") or [])[:5]],
+                "rows": list(res.get("unexpected_index_list") or []),
             }
         )
     return bool(result.success), details
@@ -54,22 +58,51 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
         description=f"Great Expectations: {suite.description}",
         blocking=suite.blocking,
     )
-    def _check(settings: LapakSettings) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, settings: LapakSettings) -> dg.AssetCheckResult:
+        params = {"load_id": context.run.run_id} if suite.holds_files else {}
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-            frame = con.execute(suite.query).df()
+            frame = con.execute(suite.query, params).df()
         passed, details = validate_frame(suite, frame)
         failed = [d for d in details if not d["success"]]
-        return dg.AssetCheckResult(
-            passed=passed,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={
-                "rows_validated": len(frame),
-                "expectations": len(details),
-                "failed_expectations": dg.MetadataValue.json(failed),
-            },
-        )
+        held = _hold(suite, frame, failed, settings, context.run.run_id) if failed and suite.holds_files else []
+        for d in failed:
+            d.pop("rows", None)
+        # the failing files are out of the warehouse: the rest goes on, so this warns instead of blocking
+        severity = dg.AssetCheckSeverity.WARN if held else dg.AssetCheckSeverity.ERROR
+        metadata = {
+            "rows_validated": len(frame),
+            "expectations": len(details),
+            "failed_expectations": dg.MetadataValue.json(failed),
+        }
+        if held:
+            metadata["held_files"] = dg.MetadataValue.json([asdict(f) for f in held])
+        return dg.AssetCheckResult(passed=passed, severity=severity, metadata=metadata)
 
     return _check
+
+
+def _hold(suite: Suite, frame, failed: list[dict], settings: LapakSettings, load_id: str) -> list:
+    """Hold the files the failing rows came from; nothing when a failure names no rows (a table-level one)."""
+    from ingestion.hold import HeldFile, hold_files
+
+    if any(not d["rows"] for d in failed):
+        return []
+    problems: dict[tuple[str, str, str], list[str]] = {}
+    for d in failed:
+        rows = frame.loc[d["rows"]]
+        for (shop, file, sha), group in rows.groupby(["_shop_id", "_source_file", "_file_sha256"], sort=True):
+            lines = ", ".join(str(int(r)) for r in sorted(group["_source_row"])[:5])
+            more = f" and {len(group) - 5} more" if len(group) > 5 else ""
+            column = d["column"] if isinstance(d["column"], str) else "+".join(d["column"] or [])
+            problems.setdefault((shop, file, sha), []).append(
+                f"{d['expectation']} on column {column}: row {lines}{more}"
+            )
+    files = [
+        HeldFile(shop, file, sha, f"held: check {suite.name} failed: " + "; ".join(why))
+        for (shop, file, sha), why in sorted(problems.items())
+    ]
+    with duckdb.connect(str(settings.warehouse)) as con:
+        return hold_files(con, files, load_id)
 
 
 GX_CHECKS: list[dg.AssetChecksDefinition] = [_make_check(s) for s in SUITES]

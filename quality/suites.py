@@ -22,6 +22,9 @@ class Suite:
     expectations: Callable[[Any], list]  # receives `great_expectations.expectations`
     description: str
     blocking: bool = True
+    # a suite on raw data validates only the rows of the current load (`$load_id`) and holds the files
+    # its failing rows came from, instead of blocking every shop (ingestion/hold.py)
+    holds_files: bool = False
 
 
 SUITES: list[Suite] = [
@@ -30,7 +33,7 @@ SUITES: list[Suite] = [
         name="gx_raw_orders",
         asset_key=("raw", "orders"),
         query="select order_id, sku_id, order_status, created_time, customer_key, _shop_id, _source_file, "
-        "_source_row, _file_sha256 from raw.orders",
+        "_source_row, _file_sha256 from raw.orders where _load_id = $load_id",
         expectations=lambda gxe: [
             gxe.ExpectTableColumnsToMatchSet(
                 column_set=["order_id", "sku_id", "order_status", "created_time", "customer_key", "_shop_id"],
@@ -41,25 +44,30 @@ SUITES: list[Suite] = [
             gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_sha256", "order_id", "sku_id"]),
         ],
         description="Raw order lines: required columns present, keys not null, one line per order × SKU per file.",
+        holds_files=True,
     ),
     Suite(
         name="gx_raw_videos",
         asset_key=("raw", "videos"),
-        query="select video_id, views, _shop_id, _source_row, _file_sha256, _period_start, _period_end from raw.videos",
+        query="select video_id, views, _shop_id, _source_file, _source_row, _file_sha256, _period_start, _period_end "
+        "from raw.videos where _load_id = $load_id",
         expectations=lambda gxe: [
             *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("video_id", "_shop_id", "_source_row")],
             gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_sha256", "video_id"]),
         ],
         description="Raw video rows: keys not null, one row per video per file.",
+        holds_files=True,
     ),
     Suite(
         name="gx_raw_nps_responses",
         asset_key=("raw", "nps_responses"),
-        query="select response_id, score, responded_at, _shop_id from raw.nps_responses",
+        query="select response_id, score, responded_at, _shop_id, _source_file, _source_row, _file_sha256 "
+        "from raw.nps_responses where _load_id = $load_id",
         expectations=lambda gxe: [
             *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("response_id", "score", "_shop_id")],
         ],
         description="Raw NPS answers: id, score and shop present.",
+        holds_files=True,
     ),
     # --- staging: typed, deduplicated ---------------------------------------------------------
     Suite(

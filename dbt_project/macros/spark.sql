@@ -111,3 +111,35 @@
     {%- endfor -%}
     select 1
 {%- endmacro %}
+
+{#-
+    Incremental models whose strategy Spark has no counterpart for (DuckDB's delete+insert on plain
+    Parquet): lapak builds on Spark with --full-refresh (lapak/spark.py), where the strategy never runs,
+    so accept it then and say what to do otherwise. This overrides dbt-spark's macro of the same name;
+    the other strategies are validated as dbt-spark does.
+-#}
+{% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) %}
+    {%- if raw_strategy == 'delete+insert' -%}
+        {%- if not should_full_refresh() -%}
+            {% do exceptions.raise_compiler_error(
+                "incremental_strategy 'delete+insert' has no Spark counterpart on " ~ file_format
+                ~ ": build with --full-refresh (lapak run --engine spark does)"
+            ) %}
+        {%- endif -%}
+        {% do return('append') %}
+    {%- endif -%}
+    {%- if raw_strategy not in ['append', 'merge', 'insert_overwrite', 'microbatch'] -%}
+        {% do exceptions.raise_compiler_error("Invalid incremental strategy provided: " ~ raw_strategy) %}
+    {%- endif -%}
+    {%- if raw_strategy == 'merge' and file_format not in ['delta', 'iceberg', 'hudi'] -%}
+        {% do exceptions.raise_compiler_error(
+            "incremental_strategy 'merge' needs file_format delta, iceberg or hudi, not " ~ file_format
+        ) %}
+    {%- endif -%}
+    {%- if raw_strategy in ['insert_overwrite', 'microbatch'] and target.endpoint -%}
+        {% do exceptions.raise_compiler_error(
+            "incremental_strategy " ~ raw_strategy ~ " cannot be used when connecting via endpoint"
+        ) %}
+    {%- endif -%}
+    {% do return(raw_strategy) %}
+{% endmacro %}

@@ -99,7 +99,7 @@ def run_spark(
     run_results = target / "run_results.json"
     if run_results.exists():
         results = json.loads(run_results.read_text())["results"]
-    failed = [r["unique_id"] for r in results if r["status"] not in ("success", "pass", "skipped")]
+    failed = [r["unique_id"] for r in results if r["status"] not in ("success", "pass", "warn", "skipped")]
     marts = sorted(
         r["unique_id"].split(".")[-1]
         for r in results

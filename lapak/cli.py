@@ -293,6 +293,15 @@ def _print_summary(s: dict) -> None:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    if args.engine == "spark":
+        from lapak.spark import print_summary, run_spark
+
+        summary = run_spark(args.landing, args.home, shop=args.shop, select=args.select, tests=not args.no_tests)
+        if args.json:
+            print(json.dumps(summary, indent=2, default=str))
+        else:
+            print_summary(summary)
+        return summary["exit_code"]
     progress = sys.stderr.isatty() and not args.json
     if progress:
         print("lapak run", file=sys.stderr)
@@ -380,6 +389,12 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--home", help="home folder holding warehouse.duckdb (default $LAPAK_HOME or ./data)")
     r.add_argument("--shop", help="ingest and rebuild only this shop's exports (the marts are rebuilt for all)")
     r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    r.add_argument(
+        "--engine", choices=["duckdb", "spark"], default="duckdb",
+        help="build the marts with DuckDB (default) or with dbt-spark over the Parquet lake (docs/scale-out.md)",
+    )  # fmt: skip
+    r.add_argument("--select", nargs="+", help="--engine spark: dbt selection to build (default: every model)")
+    r.add_argument("--no-tests", action="store_true", help="--engine spark: build the models, skip dbt's data tests")
     r.set_defaults(func=cmd_run)
 
     b = sub.add_parser("backfill", help="rebuild the daily facts over a range of days, then every mart; publish")

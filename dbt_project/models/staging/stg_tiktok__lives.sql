@@ -52,7 +52,7 @@ final as (
 
     select
         {{ dbt.hash(dbt.concat([
-            "_shop_id", "'|'", "creator_id", "'|'", "coalesce(cast(live_started_at as varchar), '')",
+            "_shop_id", "'|'", "creator_id", "'|'", "coalesce(cast(live_started_at as " ~ dbt.type_string() ~ "), '')",
         ])) }} as live_id,
         _shop_id as shop_id,
         creator_id,

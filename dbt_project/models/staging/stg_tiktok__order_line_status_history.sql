@@ -28,8 +28,8 @@ observed as (
         _source_row as source_row,
         coalesce(order_status, '') || '|' || coalesce(order_substatus, '') || '|'
         || coalesce(cancelation_return_type, '') || '|'
-        || coalesce(cast({{ parse_int('sku_quantity_of_return') }} as varchar), '0') || '|'
-        || coalesce(cast({{ parse_idr('order_refund_amount') }} as varchar), '0') as state_key
+        || coalesce(cast({{ parse_int('sku_quantity_of_return') }} as {{ dbt.type_string() }}), '0') || '|'
+        || coalesce(cast({{ parse_idr('order_refund_amount') }} as {{ dbt.type_string() }}), '0') as state_key
     from orders
     where order_id is not null and sku_id is not null
 

@@ -38,8 +38,8 @@ final as (
     select
         {{ dbt.concat([
             "_shop_id", "'|'", "video_id", "'|'",
-            "coalesce(cast(_period_start as varchar), '')", "'|'",
-            "coalesce(cast(_period_end as varchar), '')",
+            "coalesce(cast(_period_start as " ~ dbt.type_string() ~ "), '')", "'|'",
+            "coalesce(cast(_period_end as " ~ dbt.type_string() ~ "), '')",
         ]) }} as video_period_id,
         _shop_id as shop_id,
         video_id,

@@ -121,7 +121,7 @@ create table if not exists {RAW_SCHEMA}._quarantine (
     load_id varchar,
     quarantined_at timestamp
 )"""
-_TEMP_TABLES = ("_file", "_bad", "_badrows", "_rejects", "_rejects_scan", "_lines")
+_TEMP_TABLES = ("_file", "_bad", "_badrows", "_rejects", "_rejects_scan", "_lines", "_buyers")
 
 
 @dataclass
@@ -313,9 +313,18 @@ def discover(landing: Path, shop: str | None = None) -> list[tuple[str | None, P
 _EDGE_SPACE = "suffix({c}, E'\\t') or suffix({c}, ' ') or prefix({c}, ' ') or prefix({c}, E'\\t')"
 
 
+_WS = "(9, 10, 13, 32)"  # tab, line feed, carriage return, space: what `_clean` trims
+
+
 def _clean(col: str) -> str:
-    """Trim spaces, tabs and line ends; '' and '--' are NULL."""
-    return f"nullif(nullif(trim({col}, E' \\t\\r\\n'), ''), '--')"
+    """Trim spaces, tabs and line ends; '' and '--' are NULL.
+
+    Same result as `trim(col, E' \\t\\r\\n')`, but the usual case, an ID or time with one tab after it and
+    nothing else to trim, takes a cheap path (dropping the last character is ~5x cheaper than DuckDB's
+    `trim` with a character set, which a million-line export pays on every tab-suffixed column)."""
+    fast = f"suffix({col}, E'\\t') and ascii({col}) not in {_WS} and ascii(right({col}, 2)) not in {_WS}"
+    trimmed = f"case when {fast} then left({col}, -1) else trim({col}, E' \\t\\r\\n') end"
+    return f"nullif(nullif({trimmed}, ''), '--')"
 
 
 EventHook = Callable[[str, str, "FileResult | None"], None]
@@ -652,12 +661,20 @@ class Loader:
         canon = [c for c in kind.columns if c in present]
         select = [f'"{c}"' for c in canon]
         params: dict[str, object] = {}
-        if kind.name == "orders":
-            select.append(
-                hmac_sql('"__buyer__"') + " as customer_key" if "__buyer__" in present else "null as customer_key"
+        source = "_rows"
+        if kind.name == "orders" and "__buyer__" in present:
+            # the keyed hash once per distinct buyer (buyers repeat: a million lines have ~50,000), joined back
+            buyer = val(next(p for p, c in layout.columns.items() if c == "__buyer__"))
+            self._sql(
+                "customer_keys",
+                f"create temp table _buyers as select _buyer, {hmac_sql('_buyer')} as _customer_key "
+                f"from (select distinct {buyer} as _buyer from _file) where _buyer is not null",
+                self.pads,
             )
-            if "__buyer__" in present:
-                params.update(self.pads)
+            select.append("_buyers._customer_key as customer_key")
+            source = '_rows left join _buyers on _rows."__buyer__" = _buyers._buyer'
+        elif kind.name == "orders":
+            select.append("null as customer_key")
         rel = result.source_file
         lineage = {
             "_shop_id": "$shop", "_source_file": "$rel", "_source_row": "_line", "_file_sha256": "$sha",
@@ -674,7 +691,7 @@ class Loader:
         try:
             n_rows = self._sql(
                 "insert",
-                f"insert into {RAW_SCHEMA}.{kind.name} by name select {', '.join(select)} from _rows",
+                f"insert into {RAW_SCHEMA}.{kind.name} by name select {', '.join(select)} from {source}",
                 params,
             ).fetchone()[0]
         finally:

@@ -453,7 +453,7 @@ class Loader:
             self._record_rejection(result, scan)
         finally:
             for t in _TEMP_TABLES:
-                self.con.execute(f"drop table if exists {t}")
+                self._sql("drop_temp", f"drop table if exists {t}")
             self.con.execute("drop view if exists _rows")
         return result
 
@@ -506,7 +506,7 @@ class Loader:
                 "select " + ", ".join(f"bool_or({_EDGE_SPACE.format(c=f'c{p}')})" for p in kept) + " from _file",
             ).fetchone()
             self._dirty = {p for p, dirty in zip(kept, flags, strict=True) if dirty}
-        n_good = con.execute("select count(*) from _file").fetchone()[0]
+        n_good = self._sql("counts", "select count(*) from _file").fetchone()[0]
         reject_lines = [r[0] for r in con.execute("select distinct line from _rejects order by 1").fetchall()]
         physical = scan.newlines + (0 if scan.ends_with_newline else 1)
         if not scan.ends_with_newline:
@@ -626,9 +626,16 @@ class Loader:
         if kind.description_row and kind.key in layout.columns.values():
             # XLSX exports describe each column in the row under the header: not data.
             key_pos = next(p for p, c in layout.columns.items() if c == kind.key)
-            first = con.execute(
-                f"select {line_expr}, {val(key_pos)} from _file {join} where {nonblank} order by 1 limit 1"
-            ).fetchone()
+            # rows are in file order: the first row with data is nearly always among the first ones, so look
+            # there first instead of testing every row of a big file for blankness (the same answer either way)
+            head = f"_file.rowid < {self._rowid_base() + 1000}"
+            for where in (f"{head} and {nonblank}", nonblank):
+                first = self._sql(
+                    "first_row",
+                    f"select {line_expr}, {val(key_pos)} from _file {join} where {where} order by 1 limit 1",
+                ).fetchone()
+                if first is not None:
+                    break
             if first and first[1] and (" " in first[1] or first[1].endswith(".")):
                 skip_lines.append(first[0])
         skip = f" and {line_expr} not in ({', '.join(map(str, skip_lines))})" if skip_lines else ""
@@ -699,7 +706,7 @@ class Loader:
         # this file's rows: no other file with this content is loaded (it would be a duplicate)
         mine = f"{RAW_SCHEMA}.{kind.name} where _file_sha256 = $sha"
         sha = {"sha": result.sha256}
-        n_file = con.execute("select count(*) from _file").fetchone()[0]
+        n_file = self._sql("counts", "select count(*) from _file").fetchone()[0]
         result.rows_skipped = n_file - n_rows
 
         # --- the export range: the preamble's, else the span of the rows' own times ----------
@@ -755,15 +762,15 @@ class Loader:
                 || arg_min(error_message, column_idx)
             from _rejects group by line"""
         )
-        con.execute(f"create temp table _bad as {' union all '.join(checks)}")
+        self._sql("bad", f"create temp table _bad as {' union all '.join(checks)}")
         self._sql(
             "quarantine",
             f"""insert into {RAW_SCHEMA}._quarantine
             select ?, ?, ?, ?, _line, column_name, raw_value, reason, ?, ? from _bad order by _line, column_name""",
             [result.shop_id, kind.name, rel, result.sha256, self.load_id, _now_wib()],
         )
-        n_bad = con.execute("select count(distinct _line) from _bad").fetchone()[0]
-        n_rejected = con.execute("select count(distinct line) from _rejects").fetchone()[0]
+        n_bad = self._sql("counts", "select count(distinct _line) from _bad").fetchone()[0]
+        n_rejected = self._sql("counts", "select count(distinct line) from _rejects").fetchone()[0]
         removed = 0
         if n_bad > n_rejected:  # reject lines never reached the raw table; the other bad rows leave it
             removed = self._sql(
@@ -822,7 +829,7 @@ def ingest(
             report.files.append(result)
             if on_event:
                 on_event("done", rel, result)
-        con.execute("checkpoint")
+        loader._sql("checkpoint", "checkpoint")
         if loader.profile is not None:
             for label, secs in sorted(loader.profile.items(), key=lambda kv: -kv[1]):
                 print(f"  {label:<12} {secs:7.2f}s")

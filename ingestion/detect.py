@@ -48,6 +48,7 @@ class FileLayout:
     ignored: list[str] = field(default_factory=list)  # personal-data columns, not loaded
     duplicates: list[str] = field(default_factory=list)  # repeated header names (later ones ignored)
     encoding: str = "utf-8"
+    delimiter: str = ","  # CSV: ',' as Seller Center writes it, ';' from a re-save by Excel in an Indonesian locale
     sheet: str | None = None
     period_start: date | None = None
     period_end: date | None = None
@@ -79,7 +80,7 @@ def sniff_encoding(head: bytes) -> str:
         return "cp1252"
 
 
-def read_head_rows(path: Path, fmt: str) -> tuple[list[list[str]], str, str | None]:
+def read_head_rows(path: Path, fmt: str, delimiter: str = ",") -> tuple[list[list[str]], str, str | None]:
     """First rows of the file as text cells, the encoding (CSV) and the sheet name (XLSX)."""
     if fmt == "csv":
         head = path.open("rb").read(256 * 1024)
@@ -90,7 +91,7 @@ def read_head_rows(path: Path, fmt: str) -> tuple[list[list[str]], str, str | No
         encoding = sniff_encoding(head)
         text = head.decode("utf-8-sig" if encoding.startswith("utf-8") else encoding, errors="replace")
         rows = []
-        for i, row in enumerate(csv.reader(io.StringIO(text))):
+        for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
             if i >= HEADER_SEARCH_ROWS:
                 break
             rows.append(row)
@@ -134,32 +135,14 @@ def detect(path: Path) -> FileLayout:
     rows, encoding, sheet = read_head_rows(path, fmt)
     if not any(any(c.strip() for c in r) for r in rows):
         raise RejectedFile("file is empty")
-
-    period: tuple[date, date] | None = None
-    best: tuple[int, int, Kind, str] | None = None  # (matched, -row, kind, language)
-    partial: tuple[int, Kind, int, list[str]] | None = None  # best near-miss, for the error message
-    for row_idx, row in enumerate(rows):
-        first = (row[0] if row else "").strip()
-        if first.startswith("[") and (m := _DATE_RANGE.search(first)):
-            period = (_parse_day(m.group(1)), _parse_day(m.group(2)))
-            continue
-        cells = [normalise_header(c) for c in row]
-        if sum(1 for c in cells if c) < 2:
-            continue
-        for kind in KINDS.values():
-            aliases = kind.alias_map()
-            present = {aliases[c] for c in cells if c in aliases}
-            missing = [c for c in kind.required if c not in present]
-            if missing:
-                matched = len(kind.required) - len(missing)
-                if matched >= max(2, len(kind.required) // 2) and (partial is None or matched > partial[0]):
-                    partial = (matched, kind, row_idx, missing)
-                continue
-            cand = (len(present), -row_idx, kind, _language(kind, cells))
-            if best is None or cand[:2] > best[:2]:
-                best = cand
-        if best is not None:
-            break
+    delimiter = ","
+    period, best, partial = _find_header(rows)
+    if best is None and fmt == "csv":
+        # Excel in an Indonesian (or any decimal-comma) locale saves CSV with ';' between values
+        rows_sc = read_head_rows(path, fmt, ";")[0]
+        period_sc, best_sc, partial_sc = _find_header(rows_sc)
+        if best_sc is not None or (partial_sc and (partial is None or partial_sc[0] > partial[0])):
+            rows, delimiter, period, best, partial = rows_sc, ";", period_sc, best_sc, partial_sc
     if best is None:
         if partial is not None:
             _, kind, row_idx, missing = partial
@@ -169,7 +152,6 @@ def detect(path: Path) -> FileLayout:
                 f"but misses required columns: {names}"
             )
         raise RejectedFile("not a Seller Center export lapak knows: no known header in the first rows")
-
     _, neg_row, kind, language = best
     header_idx = -neg_row
     header = [c.strip().lstrip("\ufeff") for c in rows[header_idx]]
@@ -214,12 +196,45 @@ def detect(path: Path) -> FileLayout:
         ignored=ignored,
         duplicates=duplicates,
         encoding=encoding,
+        delimiter=delimiter,
         sheet=sheet,
         period_start=period[0] if period else None,
         period_end=period[1] if period else None,
     )
     layout.layout = _layout_label(layout)
     return layout
+
+
+def _find_header(
+    rows: list[list[str]],
+) -> tuple[tuple[date, date] | None, tuple[int, int, Kind, str] | None, tuple[int, Kind, int, list[str]] | None]:
+    """(export range from a `[Date Range]` preamble, best header match, best near-miss) in the first rows."""
+    period: tuple[date, date] | None = None
+    best: tuple[int, int, Kind, str] | None = None  # (matched, -row, kind, language)
+    partial: tuple[int, Kind, int, list[str]] | None = None  # best near-miss, for the error message
+    for row_idx, row in enumerate(rows):
+        first = (row[0] if row else "").strip()
+        if first.startswith("[") and (m := _DATE_RANGE.search(first)):
+            period = (_parse_day(m.group(1)), _parse_day(m.group(2)))
+            continue
+        cells = [normalise_header(c) for c in row]
+        if sum(1 for c in cells if c) < 2:
+            continue
+        for kind in KINDS.values():
+            aliases = kind.alias_map()
+            present = {aliases[c] for c in cells if c in aliases}
+            missing = [c for c in kind.required if c not in present]
+            if missing:
+                matched = len(kind.required) - len(missing)
+                if matched >= max(2, len(kind.required) // 2) and (partial is None or matched > partial[0]):
+                    partial = (matched, kind, row_idx, missing)
+                continue
+            cand = (len(present), -row_idx, kind, _language(kind, cells))
+            if best is None or cand[:2] > best[:2]:
+                best = cand
+        if best is not None:
+            break
+    return period, best, partial
 
 
 def _header_name(kind: Kind, canonical: str) -> str:

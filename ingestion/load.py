@@ -21,6 +21,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import json
 import os
 import tempfile
@@ -260,6 +261,28 @@ def transcode_to_utf8(src: Path, encoding: str) -> Path:
     return Path(name)
 
 
+def _open_quote_at_eof(path: Path, start: int, delimiter: str) -> int | None:
+    """The 1-based line of the record at byte `start` (1-based, as DuckDB counts) when a quoted value in it,
+    or in a record after it, is still open at the end of the file; else None."""
+    with path.open("rb") as fh:
+        fh.seek(start - 1)
+        text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
+        try:
+            for _ in csv.reader(text, delimiter=delimiter, strict=True):
+                pass
+        except csv.Error as exc:
+            if "unexpected end of data" not in str(exc):
+                return None  # another quoting problem: the reader recovered, the rows are quarantined one by one
+        else:
+            return None
+        fh.seek(0)
+        line, left = 1, start - 1
+        while left > 0 and (chunk := fh.read(min(left, 1 << 22))):
+            line += chunk.count(b"\n")
+            left -= len(chunk)
+        return line
+
+
 def _wib(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None) + WIB
 
@@ -489,11 +512,24 @@ class Loader:
                 "read_csv",
                 f"""create temp table _file as
                 select * from read_csv(?, header = false, skip = {layout.header_row}, columns = {cols},
-                    delim = ',', quote = '"', escape = '"', strict_mode = true, null_padding = false,
+                    delim = '{layout.delimiter}', quote = '"', escape = '"', strict_mode = true, null_padding = false,
                     nullstr = ['', '--', E'\\t'], auto_detect = false, store_rejects = true, rejects_table = '_rejects',
                     rejects_scan = '_rejects_scan', parallel = true)""",
                 [str(source)],
             )
+            # a download cut off inside a quoted value: the quote is never closed, the last record swallows the
+            # rest of the file and its lines would be lost inside one quarantined value. Only the last
+            # unterminated-quote record can run to the end of the file; check that one.
+            start = self._sql(
+                "rejects",
+                "select max(line_byte_position) from _rejects where error_type = 'UNQUOTED VALUE'",
+            ).fetchone()[0]
+            if start is not None and (line := _open_quote_at_eof(source, start, layout.delimiter)):
+                physical = scan.newlines + (0 if scan.ends_with_newline else 1)
+                raise RejectedFile(
+                    f"truncated mid-row: the record on line {line} opens a quoted value that is never closed "
+                    f"(it runs to the end of the file, line {physical})"
+                )
         finally:
             if tmp:
                 tmp.unlink(missing_ok=True)
@@ -544,7 +580,7 @@ class Loader:
         with path.open(
             encoding=enc, errors="lapak_latin1" if not enc.startswith("utf") else "replace", newline=""
         ) as fh:
-            reader = csv.reader(fh)
+            reader = csv.reader(fh, delimiter=layout.delimiter)
             prev_end, record = 0, 0
             for row in reader:
                 record += 1

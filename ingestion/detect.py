@@ -50,6 +50,7 @@ class FileLayout:
     encoding: str = "utf-8"
     delimiter: str = ","  # CSV: ',' as Seller Center writes it, ';' from a re-save by Excel in an Indonesian locale
     sheet: str | None = None
+    sheet_rows: list[list[object]] | None = field(default=None, repr=False, compare=False)  # XLSX: the sheet, read once
     period_start: date | None = None
     period_end: date | None = None
     layout: str = ""  # human label, e.g. orders/current-65
@@ -96,6 +97,12 @@ def read_head_rows(path: Path, fmt: str, delimiter: str = ",") -> tuple[list[lis
                 break
             rows.append(row)
         return rows, encoding, None
+    rows, sheet = read_sheet(path, nrows=HEADER_SEARCH_ROWS)
+    return [[cell_text(c) for c in r] for r in rows], "utf-8", sheet
+
+
+def read_sheet(path: Path, nrows: int | None = None) -> tuple[list[list[object]], str]:
+    """The export's sheet of a workbook (`OrderSKUList` when there, else the first) as rows of cell values."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -103,8 +110,9 @@ def read_head_rows(path: Path, fmt: str, delimiter: str = ",") -> tuple[list[lis
     except (CalamineError, OSError, ValueError) as exc:
         raise RejectedFile(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
     sheet = "OrderSKUList" if "OrderSKUList" in wb.sheet_names else wb.sheet_names[0]
-    rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
-    return [[cell_text(c) for c in r] for r in rows], "utf-8", sheet
+    data = wb.get_sheet_by_name(sheet)
+    rows = data.to_python(skip_empty_area=False, nrows=nrows) if nrows else data.to_python(skip_empty_area=False)
+    return rows, sheet
 
 
 def cell_text(value: object) -> str:
@@ -132,7 +140,12 @@ def detect(path: Path) -> FileLayout:
         fmt = "xlsx"
     else:
         raise RejectedFile(f"not an export: unsupported file type '{suffix or '(none)'}' (expected .csv or .xlsx)")
-    rows, encoding, sheet = read_head_rows(path, fmt)
+    sheet_rows = None
+    if fmt == "xlsx":  # the whole sheet once: loading reuses it instead of opening the workbook again
+        sheet_rows, sheet = read_sheet(path)
+        rows, encoding = [[cell_text(c) for c in r] for r in sheet_rows[:HEADER_SEARCH_ROWS]], "utf-8"
+    else:
+        rows, encoding, sheet = read_head_rows(path, fmt)
     if not any(any(c.strip() for c in r) for r in rows):
         raise RejectedFile("file is empty")
     delimiter = ","
@@ -198,6 +211,7 @@ def detect(path: Path) -> FileLayout:
         encoding=encoding,
         delimiter=delimiter,
         sheet=sheet,
+        sheet_rows=sheet_rows,
         period_start=period[0] if period else None,
         period_end=period[1] if period else None,
     )

@@ -283,6 +283,15 @@ def _open_quote_at_eof(path: Path, start: int, delimiter: str) -> int | None:
         return line
 
 
+def _clean_cell(v: object) -> str | None:
+    """A workbook cell as text, cleaned as `_clean` does in SQL: trimmed of spaces, tabs and line ends; '' and
+    '--' are None."""
+    if v is None:
+        return None
+    text = (v if type(v) is str else cell_text(v)).strip(" \t\r\n")
+    return None if text in ("", "--") else text
+
+
 def _wib(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None) + WIB
 
@@ -363,6 +372,7 @@ class Loader:
         self.pads = {"ipad": ipad, "opad": opad}
         self.profile: dict[str, float] | None = {} if os.environ.get("LAPAK_PROFILE") else None
         self._dirty: set[int] = set()  # positions of the current file whose values need trimming
+        self._precleaned = False  # the current file's values were trimmed before DuckDB saw them (XLSX)
         ensure_schema(con)
 
     def _sql(self, label: str, sql: str, params: object = None) -> duckdb.DuckDBPyConnection:
@@ -478,7 +488,6 @@ class Loader:
         finally:
             for t in _TEMP_TABLES:
                 self._sql("drop_temp", f"drop table if exists {t}")
-            self.con.execute("drop view if exists _rows")
         return result
 
     # -- reading ----------------------------------------------------------------------------
@@ -500,7 +509,7 @@ class Loader:
             last_newline = scan_file(tmp).last_newline
         n = len(layout.header)
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
-        self._dirty = set()
+        self._dirty, self._precleaned = set(), False
         if scan.newlines + (0 if scan.ends_with_newline else 1) <= layout.header_row:  # the header, no rows
             con.execute(f"create temp table _file ({', '.join(f'c{p} varchar' for p in range(n))})")
             con.execute(
@@ -611,18 +620,22 @@ class Loader:
         import pandas as pd
         from python_calamine import CalamineWorkbook
 
-        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(layout.sheet).to_python(skip_empty_area=False)
+        if layout.sheet_rows is not None:  # read whole by detect()
+            rows, layout.sheet_rows = layout.sheet_rows, None
+        else:
+            rows = (
+                CalamineWorkbook.from_path(str(path)).get_sheet_by_name(layout.sheet).to_python(skip_empty_area=False)
+            )
         n = len(layout.header)
         data = rows[layout.header_row :]
 
         def column(i: int) -> list[str | None]:
-            return [
-                (v if type(v) is str else cell_text(v)) if i < len(r) and (v := r[i]) is not None else None
-                for r in data
-            ]
+            return [_clean_cell(r[i]) if i < len(r) else None for r in data]
 
+        # workbooks are small: every cell is trimmed here, in Python, as `_clean` would in SQL (the SQL for ~30
+        # trimmed columns cost more to plan than to run, on every one of hundreds of small daily exports)
         frame = pd.DataFrame({f"c{i}": column(i) for i in range(n)}, dtype="string")
-        self._dirty = set(range(n))  # workbooks are small: trim every cell
+        self._dirty, self._precleaned = set(), True
         self.con.register("_xlsx_frame", frame)
         try:
             self._sql("read_xlsx", "create temp table _file as select * from _xlsx_frame")
@@ -651,7 +664,8 @@ class Loader:
         key_first = sorted(kept, key=lambda p: layout.columns.get(p) != kind.key)
         pii = [p for p in range(len(layout.header)) if p not in layout.columns and p not in layout.extra]
         tests = [f"coalesce({', '.join(val(p) for p in key_first)}) is not null"] if kept else []
-        tests += [f"coalesce({', '.join(_clean(f'c{p}') for p in pii)}) is not null"] if pii else []
+        pii_vals = [f"c{p}" if self._precleaned else _clean(f"c{p}") for p in pii]
+        tests += [f"coalesce({', '.join(pii_vals)}) is not null"] if pii else []
         nonblank = "(" + (" or ".join(tests) or "false") + ")"
         named = [f'{val(p)} as "{c}"' for p, c in layout.columns.items()]
         extra = (
@@ -676,9 +690,9 @@ class Loader:
             if first and first[1] and (" " in first[1] or first[1].endswith(".")):
                 skip_lines.append(first[0])
         skip = f" and {line_expr} not in ({', '.join(map(str, skip_lines))})" if skip_lines else ""
-        con.execute(
-            f"create temp view _rows as select {line_expr} as _line, {', '.join(named)}, {extra} as _extra "
-            f"from _file {join} where {nonblank}{skip}"
+        rows = (
+            f"(select {line_expr} as _line, {', '.join(named)}, {extra} as _extra "
+            f"from _file {join} where {nonblank}{skip}) as _rows"
         )
         present = set(layout.columns.values())
         header = {c: sql_str(layout.header[p]) for p, c in layout.columns.items()}
@@ -705,7 +719,7 @@ class Loader:
         canon = [c for c in kind.columns if c in present]
         select = [f'"{c}"' for c in canon]
         params: dict[str, object] = {}
-        source = "_rows"
+        source = rows
         if kind.name == "orders" and "__buyer__" in present:
             # the keyed hash once per distinct buyer (buyers repeat: a million lines have ~50,000), joined back
             buyer = val(next(p for p, c in layout.columns.items() if c == "__buyer__"))
@@ -716,7 +730,7 @@ class Loader:
                 self.pads,
             )
             select.append("_buyers._customer_key as customer_key")
-            source = '_rows left join _buyers on _rows."__buyer__" = _buyers._buyer'
+            source = f'{rows} left join _buyers on _rows."__buyer__" = _buyers._buyer'
         elif kind.name == "orders":
             select.append("null as customer_key")
         rel = result.source_file
@@ -770,17 +784,22 @@ class Loader:
             conds[col] = f'"{col}" is not null and not coalesce({check}, false)'
         any_bad = " or ".join([f'"{kind.key}" is null', *conds.values()])
         cols = ", ".join(f'"{c}"' for c in dict.fromkeys([kind.key, *(c for c, _ in typed)]))
-        self._sql(
+        n_badrows = self._sql(
             "validate",
             f"create temp table _badrows as select _source_row as _line, {cols} from {mine} and ({any_bad})",
             sha,
-        )
-        checks = [
-            f"""select _line, '{key_name}' as column_name, null::varchar as raw_value,
+        ).fetchone()[0]
+        n_rejected = self._sql("counts", "select count(distinct line) from _rejects").fetchone()[0]
+        checks = (
+            []
+            if not n_badrows
+            else [
+                f"""select _line, '{key_name}' as column_name, null::varchar as raw_value,
                   'missing value: the row has data but no {key_name}' as reason
                   from _badrows where "{kind.key}" is null"""
-        ]
-        for col, typ in typed:
+            ]
+        )
+        for col, typ in typed if n_badrows else ():
             checks.append(
                 f"""select _line, '{header[col]}', "{col}", 'not a valid {TYPE_NAMES[typ]}'
                 from _badrows where {conds[col]}"""
@@ -790,24 +809,29 @@ class Loader:
             + " ".join(f"when column_idx = {i} then '{sql_str(h)}'" for i, h in enumerate(layout.header))
             + " end"
         )
-        checks.append(
-            f"""select line,
+        checks += (
+            []
+            if not n_rejected
+            else [
+                f"""select line as _line,
                 case when bool_or(error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')) then '(whole row)'
-                     else arg_min({header_of}, column_idx) end,
-                any_value(csv_line),
+                     else arg_min({header_of}, column_idx) end as column_name,
+                any_value(csv_line) as raw_value,
                 lower(replace(arg_min(error_type, column_idx), '_', ' ')) || ': '
-                || arg_min(error_message, column_idx)
+                || arg_min(error_message, column_idx) as reason
             from _rejects group by line"""
+            ]
         )
-        self._sql("bad", f"create temp table _bad as {' union all '.join(checks)}")
-        self._sql(
-            "quarantine",
-            f"""insert into {RAW_SCHEMA}._quarantine
-            select ?, ?, ?, ?, _line, column_name, raw_value, reason, ?, ? from _bad order by _line, column_name""",
-            [result.shop_id, kind.name, rel, result.sha256, self.load_id, _now_wib()],
-        )
-        n_bad = self._sql("counts", "select count(distinct _line) from _bad").fetchone()[0]
-        n_rejected = self._sql("counts", "select count(distinct line) from _rejects").fetchone()[0]
+        n_bad = 0
+        if checks:  # most files have no bad row: then there is nothing to plan (a dozen checks) or to write
+            self._sql("bad", f"create temp table _bad as {' union all '.join(checks)}")
+            self._sql(
+                "quarantine",
+                f"""insert into {RAW_SCHEMA}._quarantine
+                select ?, ?, ?, ?, _line, column_name, raw_value, reason, ?, ? from _bad order by _line, column_name""",
+                [result.shop_id, kind.name, rel, result.sha256, self.load_id, _now_wib()],
+            )
+            n_bad = self._sql("counts", "select count(distinct _line) from _bad").fetchone()[0]
         removed = 0
         if n_bad > n_rejected:  # reject lines never reached the raw table; the other bad rows leave it
             removed = self._sql(

@@ -48,7 +48,9 @@ class FileLayout:
     ignored: list[str] = field(default_factory=list)  # personal-data columns, not loaded
     duplicates: list[str] = field(default_factory=list)  # repeated header names (later ones ignored)
     encoding: str = "utf-8"
+    delimiter: str = ","  # CSV: ',' as Seller Center writes it, ';' from a re-save by Excel in an Indonesian locale
     sheet: str | None = None
+    sheet_rows: list[list[object]] | None = field(default=None, repr=False, compare=False)  # XLSX: the sheet, read once
     period_start: date | None = None
     period_end: date | None = None
     layout: str = ""  # human label, e.g. orders/current-65
@@ -79,7 +81,7 @@ def sniff_encoding(head: bytes) -> str:
         return "cp1252"
 
 
-def read_head_rows(path: Path, fmt: str) -> tuple[list[list[str]], str, str | None]:
+def read_head_rows(path: Path, fmt: str, delimiter: str = ",") -> tuple[list[list[str]], str, str | None]:
     """First rows of the file as text cells, the encoding (CSV) and the sheet name (XLSX)."""
     if fmt == "csv":
         head = path.open("rb").read(256 * 1024)
@@ -90,11 +92,17 @@ def read_head_rows(path: Path, fmt: str) -> tuple[list[list[str]], str, str | No
         encoding = sniff_encoding(head)
         text = head.decode("utf-8-sig" if encoding.startswith("utf-8") else encoding, errors="replace")
         rows = []
-        for i, row in enumerate(csv.reader(io.StringIO(text))):
+        for i, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter)):
             if i >= HEADER_SEARCH_ROWS:
                 break
             rows.append(row)
         return rows, encoding, None
+    rows, sheet = read_sheet(path, nrows=HEADER_SEARCH_ROWS)
+    return [[cell_text(c) for c in r] for r in rows], "utf-8", sheet
+
+
+def read_sheet(path: Path, nrows: int | None = None) -> tuple[list[list[object]], str]:
+    """The export's sheet of a workbook (`OrderSKUList` when there, else the first) as rows of cell values."""
     from python_calamine import CalamineError, CalamineWorkbook
 
     try:
@@ -102,8 +110,9 @@ def read_head_rows(path: Path, fmt: str) -> tuple[list[list[str]], str, str | No
     except (CalamineError, OSError, ValueError) as exc:
         raise RejectedFile(f"not a readable XLSX workbook ({type(exc).__name__}: {exc})") from exc
     sheet = "OrderSKUList" if "OrderSKUList" in wb.sheet_names else wb.sheet_names[0]
-    rows = wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False, nrows=HEADER_SEARCH_ROWS)
-    return [[cell_text(c) for c in r] for r in rows], "utf-8", sheet
+    data = wb.get_sheet_by_name(sheet)
+    rows = data.to_python(skip_empty_area=False, nrows=nrows) if nrows else data.to_python(skip_empty_area=False)
+    return rows, sheet
 
 
 def cell_text(value: object) -> str:
@@ -131,35 +140,22 @@ def detect(path: Path) -> FileLayout:
         fmt = "xlsx"
     else:
         raise RejectedFile(f"not an export: unsupported file type '{suffix or '(none)'}' (expected .csv or .xlsx)")
-    rows, encoding, sheet = read_head_rows(path, fmt)
+    sheet_rows = None
+    if fmt == "xlsx":  # the whole sheet once: loading reuses it instead of opening the workbook again
+        sheet_rows, sheet = read_sheet(path)
+        rows, encoding = [[cell_text(c) for c in r] for r in sheet_rows[:HEADER_SEARCH_ROWS]], "utf-8"
+    else:
+        rows, encoding, sheet = read_head_rows(path, fmt)
     if not any(any(c.strip() for c in r) for r in rows):
         raise RejectedFile("file is empty")
-
-    period: tuple[date, date] | None = None
-    best: tuple[int, int, Kind, str] | None = None  # (matched, -row, kind, language)
-    partial: tuple[int, Kind, int, list[str]] | None = None  # best near-miss, for the error message
-    for row_idx, row in enumerate(rows):
-        first = (row[0] if row else "").strip()
-        if first.startswith("[") and (m := _DATE_RANGE.search(first)):
-            period = (_parse_day(m.group(1)), _parse_day(m.group(2)))
-            continue
-        cells = [normalise_header(c) for c in row]
-        if sum(1 for c in cells if c) < 2:
-            continue
-        for kind in KINDS.values():
-            aliases = kind.alias_map()
-            present = {aliases[c] for c in cells if c in aliases}
-            missing = [c for c in kind.required if c not in present]
-            if missing:
-                matched = len(kind.required) - len(missing)
-                if matched >= max(2, len(kind.required) // 2) and (partial is None or matched > partial[0]):
-                    partial = (matched, kind, row_idx, missing)
-                continue
-            cand = (len(present), -row_idx, kind, _language(kind, cells))
-            if best is None or cand[:2] > best[:2]:
-                best = cand
-        if best is not None:
-            break
+    delimiter = ","
+    period, best, partial = _find_header(rows)
+    if best is None and fmt == "csv":
+        # Excel in an Indonesian (or any decimal-comma) locale saves CSV with ';' between values
+        rows_sc = read_head_rows(path, fmt, ";")[0]
+        period_sc, best_sc, partial_sc = _find_header(rows_sc)
+        if best_sc is not None or (partial_sc and (partial is None or partial_sc[0] > partial[0])):
+            rows, delimiter, period, best, partial = rows_sc, ";", period_sc, best_sc, partial_sc
     if best is None:
         if partial is not None:
             _, kind, row_idx, missing = partial
@@ -169,7 +165,6 @@ def detect(path: Path) -> FileLayout:
                 f"but misses required columns: {names}"
             )
         raise RejectedFile("not a Seller Center export lapak knows: no known header in the first rows")
-
     _, neg_row, kind, language = best
     header_idx = -neg_row
     header = [c.strip().lstrip("\ufeff") for c in rows[header_idx]]
@@ -214,12 +209,46 @@ def detect(path: Path) -> FileLayout:
         ignored=ignored,
         duplicates=duplicates,
         encoding=encoding,
+        delimiter=delimiter,
         sheet=sheet,
+        sheet_rows=sheet_rows,
         period_start=period[0] if period else None,
         period_end=period[1] if period else None,
     )
     layout.layout = _layout_label(layout)
     return layout
+
+
+def _find_header(
+    rows: list[list[str]],
+) -> tuple[tuple[date, date] | None, tuple[int, int, Kind, str] | None, tuple[int, Kind, int, list[str]] | None]:
+    """(export range from a `[Date Range]` preamble, best header match, best near-miss) in the first rows."""
+    period: tuple[date, date] | None = None
+    best: tuple[int, int, Kind, str] | None = None  # (matched, -row, kind, language)
+    partial: tuple[int, Kind, int, list[str]] | None = None  # best near-miss, for the error message
+    for row_idx, row in enumerate(rows):
+        first = (row[0] if row else "").strip()
+        if first.startswith("[") and (m := _DATE_RANGE.search(first)):
+            period = (_parse_day(m.group(1)), _parse_day(m.group(2)))
+            continue
+        cells = [normalise_header(c) for c in row]
+        if sum(1 for c in cells if c) < 2:
+            continue
+        for kind in KINDS.values():
+            aliases = kind.alias_map()
+            present = {aliases[c] for c in cells if c in aliases}
+            missing = [c for c in kind.required if c not in present]
+            if missing:
+                matched = len(kind.required) - len(missing)
+                if matched >= max(2, len(kind.required) // 2) and (partial is None or matched > partial[0]):
+                    partial = (matched, kind, row_idx, missing)
+                continue
+            cand = (len(present), -row_idx, kind, _language(kind, cells))
+            if best is None or cand[:2] > best[:2]:
+                best = cand
+        if best is not None:
+            break
+    return period, best, partial
 
 
 def _header_name(kind: Kind, canonical: str) -> str:

@@ -113,7 +113,9 @@ class Kind:
         return [v[language] for v in self.columns.values() if language in v]
 
     def alias_map(self) -> dict[str, str]:
-        """Normalised header text (either language) -> canonical column."""
+        """Normalised header text (either language) -> canonical column (built once per kind; do not modify)."""
+        if (cached := self.__dict__.get("_alias_map")) is not None:
+            return cached
         out: dict[str, str] = {}
         for canonical, names in self.columns.items():
             for h in names.values():
@@ -121,6 +123,7 @@ class Kind:
         for canonical, headers in self.aliases.items():
             for h in headers:
                 out.setdefault(normalise_header(h), canonical)
+        self.__dict__["_alias_map"] = out  # a frozen dataclass: cache it beside the fields, not as one
         return out
 
 

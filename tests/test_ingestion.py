@@ -118,6 +118,62 @@ def test_truncated_file_is_rejected_whole(dirs):
     assert query(dirs, "select count(*) from raw.orders") == [(0,)]
 
 
+def test_truncated_inside_a_quoted_value_is_rejected_whole_and_stays_rejected(dirs):
+    landing, _ = dirs
+    rows = [order_row(**{"Order ID": f"57600000000000000{i}", "Variation": "Merah, L"}) for i in range(1, 5)]
+    path = write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", rows)
+    data = path.read_bytes()
+    path.write_bytes(data[: data.index(b'"Merah', data.index(b"576000000000000003")) + 4] + b"\n")
+    for load_id in ("load-1", "load-2"):  # a rejected file is retried, and rejected again the same way
+        (f,) = run(dirs, load_id=load_id).files
+        assert f.status == "rejected"
+        assert f.line == (
+            "rejected toko-a/Semua pesanan-2026-11-05-10_00.csv: truncated mid-row: the record on line 4 opens a "
+            "quoted value that is never closed (it runs to the end of the file, line 4)"
+        )
+    assert query(dirs, "select count(*) from raw.orders") == [(0,)]
+    assert query(dirs, "select count(*) from raw._quarantine") == [(0,)]
+    assert query(dirs, "select count(*), any_value(status) from raw._manifest") == [(1, "rejected")]
+
+
+def test_a_stray_quote_mid_file_is_quarantined_row_wise_not_the_file(dirs):
+    """Only a quote still open at the end of the file rejects it; one closed further down is a bad row."""
+    landing, _ = dirs
+    rows = [order_row(**{"Order ID": f"57600000000000000{i}", "Variation": "Merah, L"}) for i in range(1, 5)]
+    path = write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", rows)
+    path.write_bytes(path.read_bytes().replace(b'Merah, L"', b"Merah, L", 1))  # line 2 loses a closing quote
+    (f,) = run(dirs).files
+    assert f.status == "loaded" and f.rows_read == f.rows_loaded + f.rows_quarantined
+    assert f.rows_quarantined >= 1
+    assert query(dirs, "select min(source_row) from raw._quarantine") == [(2,)]
+
+
+def test_semicolon_csv_from_excel_is_read(dirs):
+    """Excel in an Indonesian locale saves `;`-separated Windows-1252 with CRLF; values with a comma unquoted."""
+    landing, _ = dirs
+    rows = [order_row(**{"Variation": "Merah, L", "Product Name": "Café Crème"})]
+    rows.append(order_row(**{"Order ID": "576000000000000002", "Order Amount": "12.500,50"}))
+    headers = list(ORDER_HEADERS_LEGACY)
+    lines = [";".join(headers)] + [";".join(r.get(h, "") for h in headers) for r in rows]
+    path = landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("cp1252"))
+    layout = detect(path)
+    assert (layout.kind.name, layout.delimiter, layout.encoding, layout.layout) == (
+        "orders", ";", "cp1252", "orders/legacy-54",
+    )  # fmt: skip
+    (f,) = run(dirs).files
+    assert (f.status, f.rows_read, f.rows_loaded, f.rows_quarantined) == ("loaded", 2, 1, 1)
+    assert query(dirs, "select order_id, variation, product_name, quantity from raw.orders") == [
+        ("576000000000000001", "Merah, L", "Café Crème", "1")
+    ]
+    assert query(dirs, "select source_row, column_name, raw_value, reason from raw._quarantine") == [
+        (3, "Order Amount", "12.500,50", "not a valid rupiah amount")
+    ]
+    before = query(dirs, "select * from raw.orders")
+    assert [x.status for x in run(dirs, load_id="load-2").files] == ["unchanged"]
+    assert query(dirs, "select * from raw.orders") == before
+
+
 @pytest.mark.parametrize(
     ("name", "content", "reason"),
     [

@@ -255,6 +255,8 @@ def fmt_bytes(n: int) -> str:
 
 def one_day(export: Path, out: Path) -> None:
     """The lines of `export` created on its newest day: one new day of orders, as a daily export has."""
+    import duckdb
+
     with duckdb.connect() as con:
         con.execute(
             f"""copy (

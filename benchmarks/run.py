@@ -312,6 +312,8 @@ def main() -> None:
             inc, _ = run_lapak(landing, home)
             results[-1]["incremental_s"] = inc["seconds"]
             results[-1]["incremental_stages"] = inc["stage_seconds"]
+            results[-1]["incremental_exit_code"] = inc["exit_code"]
+            results[-1]["incremental_days"] = inc.get("days_rebuilt")
             del day
     finally:
         if not args.work:
@@ -342,6 +344,7 @@ def main() -> None:
                 f"incremental day on top of {big['scale']}: {big['incremental_s']:.1f}s = {share:.0f}% of a full build"
             )
             print(f"  its stages: {big['incremental_stages']}")
+            print(f"  exit code {big['incremental_exit_code']}, days rebuilt {big['incremental_days']}")
 
 
 if __name__ == "__main__":

@@ -173,3 +173,18 @@ def record_fact_build(warehouse: Path, run_id: str, loaded_through: dict, window
             f"insert into {BUILDS_TABLE} values (?, ?, ?, ?, ?)",
             [[shop, mark, run_id, built_at, windows] for shop, mark in sorted(loaded_through.items())],
         )
+
+
+def rebuilt_days(con: duckdb.DuckDBPyConnection, run: dg.DagsterRun, kind: str) -> tuple[str, str] | None:
+    """The days of `kind` that `run` rebuilt, for checks that validate only those; None: every day."""
+    tags = run.tags
+    if RANGE_START_TAG in tags and tags.get(WINDOW_TAG) != CHANGED:  # a backfill
+        return tags[RANGE_START_TAG], tags[RANGE_END_TAG]
+    if not _has_builds_table(con):
+        return None
+    row = con.execute(f"select any_value(window_vars) from {BUILDS_TABLE} where run_id = $run", {"run": run.run_id})
+    recorded = row.fetchone()[0]
+    if recorded is None:
+        return None  # a first build, or a build of every day
+    window = json.loads(recorded)["lapak_windows"].get(kind)
+    return tuple(window) if window else ("9999-12-31", "0001-01-01")  # nothing of this kind was rebuilt

@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.settings import LapakSettings
+from orchestration.windows import rebuilt_days
 from quality.suites import SUITES, Suite
 
 
@@ -60,8 +61,13 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
     )
     def _check(context: dg.AssetCheckExecutionContext, settings: LapakSettings) -> dg.AssetCheckResult:
         params = {"load_id": context.run.run_id} if suite.holds_files else {}
+        query = suite.query
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-            frame = con.execute(suite.query, params).df()
+            days = rebuilt_days(con, context.run, suite.window[0]) if suite.window else None
+            if days is not None:
+                query = f"select * from ({query}) where {suite.window[1]} between $first_day and $last_day"
+                params.update(first_day=days[0], last_day=days[1])
+            frame = con.execute(query, params).df()
         passed, details = validate_frame(suite, frame)
         failed = [d for d in details if not d["success"]]
         held = _hold(suite, frame, failed, settings, context.run.run_id) if failed and suite.holds_files else []
@@ -71,6 +77,7 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
         severity = dg.AssetCheckSeverity.WARN if held else dg.AssetCheckSeverity.ERROR
         metadata = {
             "rows_validated": len(frame),
+            "days_validated": "every day" if days is None else f"{days[0]} .. {days[1]}",
             "expectations": len(details),
             "failed_expectations": dg.MetadataValue.json(failed),
         }

@@ -292,6 +292,19 @@ def _print_summary(s: dict) -> None:
     print(f"  Dagster UI: make ui  (or: cd {root} && DAGSTER_HOME={s['dagster_home']} {dagster} dev -w workspace.yaml)")
 
 
+def _run_and_report(args: argparse.Namespace, title: str, **kwargs) -> int:
+    """Run the pipeline with progress lines on a terminal; print the summary (or JSON); return the exit code."""
+    progress = sys.stderr.isatty() and not args.json
+    if progress:
+        print(title, file=sys.stderr)
+    summary = run_pipeline(home=args.home, progress=progress, shop=args.shop, **kwargs)
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+    else:
+        _print_summary(summary)
+    return summary["exit_code"]
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     if args.engine == "spark":
         from lapak.spark import print_summary, run_spark
@@ -302,15 +315,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             print_summary(summary)
         return summary["exit_code"]
-    progress = sys.stderr.isatty() and not args.json
-    if progress:
-        print("lapak run", file=sys.stderr)
-    summary = run_pipeline(args.landing, args.home, progress=progress, shop=args.shop)
-    if args.json:
-        print(json.dumps(summary, indent=2, default=str))
-    else:
-        _print_summary(summary)
-    return summary["exit_code"]
+    return _run_and_report(args, "lapak run", landing=args.landing)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -329,15 +334,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if last < first:
         print(f"--end {last} is before --start {first}", file=sys.stderr)
         return EXIT_USAGE
-    progress = sys.stderr.isatty() and not args.json
-    if progress:
-        print(f"lapak backfill {first} .. {last}", file=sys.stderr)
-    summary = run_pipeline(None, args.home, progress=progress, shop=args.shop, backfill=(first, last))
-    if args.json:
-        print(json.dumps(summary, indent=2, default=str))
-    else:
-        _print_summary(summary)
-    return summary["exit_code"]
+    return _run_and_report(args, f"lapak backfill {first} .. {last}", landing=None, backfill=(first, last))
 
 
 def cmd_quarantine(args: argparse.Namespace) -> int:

@@ -59,12 +59,20 @@ def partition_windows(first_day: str, last_day: str, shop: str | None = None) ->
     return _vars({kind: [first_day, last_day] for kind in FACT_KINDS}, shop)
 
 
-def _has_builds_table(con: duckdb.DuckDBPyConnection) -> bool:
+FACT_KINDS_SQL = ", ".join(f"'{k}'" for k in FACT_KINDS)
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'lapak' and table_name = 'fact_builds'"
+            "select count(*) from information_schema.tables where table_schema = $schema and table_name = $table",
+            {"schema": schema, "table": table},
         ).fetchone()[0]
     )
+
+
+def _has_builds_table(con: duckdb.DuckDBPyConnection) -> bool:
+    return _table_exists(con, *BUILDS_TABLE.split("."))
 
 
 def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> tuple[dict | None, dict]:
@@ -92,7 +100,7 @@ def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> 
         from raw._manifest as m
         left join marks as w on m.shop_id = w.shop_id
         where m.status = 'loaded'
-            and m.kind in ({", ".join(f"'{k}'" for k in FACT_KINDS)})
+            and m.kind in ({FACT_KINDS_SQL})
             and (w.mark is null or m.loaded_at > w.mark)
             {shop_filter.replace("shop_id", "m.shop_id")}
         group by m.kind
@@ -125,10 +133,7 @@ def pending_range(warehouse: Path, shop: str | None = None) -> tuple[str, str]:
     days: list[str] = []
     if warehouse.exists():
         with duckdb.connect(str(warehouse)) as con:
-            has_manifest = con.execute(
-                "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = '_manifest'"
-            ).fetchone()[0]
-            if has_manifest:
+            if _table_exists(con, "raw", "_manifest"):
                 window_vars, _ = changed_windows(con, shop)
                 spans = list(window_vars["lapak_windows"].values()) if window_vars is not None else [EVERY_DAY]
                 if EVERY_DAY in spans:  # a first build, or undated files: everything loaded
@@ -144,7 +149,7 @@ def pending_range(warehouse: Path, shop: str | None = None) -> tuple[str, str]:
 def _loaded_spans(con: duckdb.DuckDBPyConnection, shop: str | None) -> list[list[str]]:
     row = con.execute(
         f"""select min(period_start), max(period_end) from raw._manifest
-        where status = 'loaded' and kind in ({", ".join(f"'{k}'" for k in FACT_KINDS)})
+        where status = 'loaded' and kind in ({FACT_KINDS_SQL})
         {"and shop_id = $shop" if shop else ""}""",
         {"shop": shop} if shop else {},
     ).fetchone()

@@ -11,7 +11,8 @@ by days, so they run as two jobs: `lapak_ingest`, then `lapak_build` over a part
 - **A backfill** over a partition range (the Dagster UI, or `lapak backfill --start --end`) rebuilds
   exactly those days, for every shop or for `--shop`.
 
-The window reaches dbt as `--vars` (`lapak_windows`, `lapak_shops`; see dbt_project/macros/windows.sql).
+The window reaches dbt as JSON (`lapak_windows`, `lapak_shops`) in the `LAPAK_REBUILD_WINDOWS` environment
+variable (see dbt_project/macros/windows.sql; `--vars` would cost dbt a full re-parse on every run).
 What a normal run has built is recorded per shop in `lapak.fact_builds` in the warehouse, so a failed
 run leaves its files to the next one.
 """
@@ -55,7 +56,7 @@ def _vars(windows: dict[str, list[str]], shop: str | None) -> dict:
 
 
 def partition_windows(first_day: str, last_day: str, shop: str | None = None) -> dict:
-    """The --vars of a backfill over [first_day, last_day]."""
+    """The window of a backfill over [first_day, last_day]."""
     return _vars({kind: [first_day, last_day] for kind in FACT_KINDS}, shop)
 
 
@@ -76,7 +77,7 @@ def _has_builds_table(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> tuple[dict | None, dict]:
-    """(--vars for the days that loads since the last build cover, or None for "every day"; per-shop watermark)."""
+    """(The window for the days that loads since the last build cover, or None for "every day"; per-shop watermark)."""
     shop_filter = "and shop_id = $shop" if shop else ""
     params = {"shop": shop} if shop else {}
     loaded_through = dict(
@@ -115,7 +116,7 @@ def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> 
 
 
 def windows_for_run(context: dg.AssetExecutionContext, warehouse: Path, shop: str | None) -> tuple[dict | None, dict]:
-    """--vars for this run's fact build (None: build every day), and the watermark to record after it
+    """The window for this run's fact build (None: build every day), and the watermark to record after it
     (empty for a backfill, which must not move it)."""
     if context.has_partition_key_range and context.run.tags.get(WINDOW_TAG) != CHANGED:
         window = context.partition_time_window

@@ -1,6 +1,7 @@
 """Great Expectations suites as Dagster asset checks (dagster-ge does not support GX 1.x)."""
 
 import os
+import threading
 from dataclasses import asdict
 from functools import cache
 from typing import Any
@@ -13,12 +14,29 @@ from orchestration.windows import rebuilt_days
 from quality.suites import SUITES, Suite
 
 
+def _import_gx():
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    import great_expectations
+
+    return great_expectations
+
+
+def prefetch_gx() -> threading.Thread:
+    """Start importing GX in a background thread and return it (join it before exit).
+
+    The import takes seconds (scipy, pydantic models) and the first check needs it only after ingestion:
+    `lapak run` starts it beside ingestion, which spends most of its time in DuckDB with the GIL released.
+    Only the module import runs here; the context is still made once, by `_gx()`."""
+    thread = threading.Thread(target=_import_gx, name="import-great-expectations", daemon=True)
+    thread.start()
+    return thread
+
+
 @cache
 def _gx() -> tuple[Any, Any]:
     """Import GX once, lazily, quietly, with an ephemeral (file-less) context."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("TQDM_DISABLE", "1")
-    import great_expectations as gx
+    gx = _import_gx()
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}

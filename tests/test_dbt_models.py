@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -173,6 +174,14 @@ def warehouse(tmp_path_factory) -> Path:
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     return path
+
+
+def test_dbt_unit_tests_run_here_and_pass(warehouse):
+    """`lapak run` leaves dbt's unit tests out (they test SQL on fixtures, not the data): this build runs them."""
+    results = json.loads((warehouse.parent / "target" / "run_results.json").read_text())["results"]
+    unit = {r["unique_id"]: r["status"] for r in results if r["unique_id"].startswith("unit_test.")}
+    assert len(unit) >= 14, sorted(unit)
+    assert set(unit.values()) == {"pass"}, unit
 
 
 def _rows(path: Path, sql: str) -> list[tuple]:

@@ -1,12 +1,15 @@
 {#-
     The days an incremental fact model rebuilds on this run.
 
-    Dagster passes them as `--vars '{"lapak_windows": {"orders": ["2026-03-01", "2026-03-31"], ...},
-    "lapak_shops": ["toko_a"]}'`: a backfill over a partition range sends that range for every kind;
+    Dagster passes them as JSON in the environment variable LAPAK_REBUILD_WINDOWS:
+    `{"lapak_windows": {"orders": ["2026-03-01", "2026-03-31"], ...}, "lapak_shops": ["toko_a"]}`
+    (not as --vars: a change of --vars makes dbt re-parse the whole project; a changed environment
+    variable re-parses only the files that read it). `--vars` with the same keys still wins, for a
+    hand-run `dbt build` and for unit tests. A backfill over a partition range sends that range for every kind;
     a normal run sends, per kind, the span of the export ranges loaded since the facts were last
     built (a late export that changes month-old orders puts those days back in the window).
 
-    - `lapak_windows` absent (a plain `dbt build`): every day is rebuilt, which is always correct.
+    - `lapak_windows` absent from both (a plain `dbt build`): every day is rebuilt, which is always correct.
     - present but without an entry for `kind`: nothing of that kind changed, nothing is rebuilt.
     - `lapak_shops`, when given, limits the rebuild to those shops (`lapak run --shop`).
 
@@ -14,8 +17,9 @@
     everything.
 -#}
 {% macro in_rebuild_window(kind, day_expr, shop_expr) -%}
-    {%- set windows = var('lapak_windows', none) -%}
-    {%- set shops = var('lapak_shops', none) -%}
+    {%- set from_env = fromjson(env_var('LAPAK_REBUILD_WINDOWS', '{}')) -%}
+    {%- set windows = var('lapak_windows', from_env.get('lapak_windows')) -%}
+    {%- set shops = var('lapak_shops', from_env.get('lapak_shops')) -%}
     {%- if windows is none -%}
         true
     {%- elif kind not in windows or windows[kind] is none -%}

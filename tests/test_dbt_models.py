@@ -283,3 +283,31 @@ def test_sku_daily_and_staging(warehouse):
     assert products == [(Decimal("50000.00"), 1200)]
     lives = _rows(warehouse, f"select duration_s, attributed_gmv_idr, viewers, ctr from {stg}lives order by 1 desc")
     assert lives == [(7530, Decimal("1250000.00"), 1234, pytest.approx(0.015)), (2710, Decimal("0.00"), 10, None)]
+
+
+def test_not_null_columns_names_the_column_with_nulls(warehouse, tmp_path):
+    """One `not_null_columns` test covers a model's required columns and says which one has NULLs."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        con.execute(
+            "update marts.customers set gmv_idr = null "
+            "where customer_key = (select min(customer_key) from marts.customers)"
+        )
+    env = {**os.environ, "LAPAK_WAREHOUSE": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    result = subprocess.run(
+        [
+            _dbt_executable(), "test", "--select", "customers,test_name:not_null_columns", "--store-failures",
+            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "Got 1 result" in result.stdout
+    with duckdb.connect(str(copy), read_only=True) as con:
+        (table,) = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_name like 'not_null_columns_customers%'"
+        ).fetchone()
+        assert con.execute(f"select column_name, null_rows from {table}").fetchall() == [("gmv_idr", 1)]

@@ -881,6 +881,11 @@ def ingest(
     report = IngestReport()
     con = duckdb.connect(str(warehouse))
     try:
+        # Each file commits on its own (a crash loses at most the file in flight). DuckDB checkpoints the WAL
+        # into the database file once it passes 16 MB, inside a commit: at a million order lines that made
+        # commits 37% of ingestion. Checkpointing every 256 MB (and once at the end) took a 1M-line landing
+        # folder from 81 s to 58 s for ~150 MB more peak memory (docs/performance.md).
+        con.execute("set checkpoint_threshold = '256MB'")
         loader = Loader(con, landing, home, load_id)
         for shop_id, path in discover(landing, shop):
             rel = path.relative_to(landing).as_posix()

@@ -1,0 +1,82 @@
+"""Great Expectations suites validate big loads in chunks: the outcome must equal one validation of everything."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+from quality import checks
+from quality.suites import SUITES
+
+RAW_ORDERS = next(s for s in SUITES if s.name == "gx_raw_orders")
+STG_LINES = next(s for s in SUITES if s.name == "gx_stg_order_lines")
+
+
+def _raw_orders(con, files: dict[str, int], bad: dict[str, list[int]]) -> None:
+    """`files`: rows per file; `bad`: lines per file whose order_id breaks the regex."""
+    rows = []
+    for f, n in files.items():
+        for line in range(2, n + 2):
+            order_id = f"bad id {line}!" if line in bad.get(f, []) else f"{f}{line}"
+            rows.append(
+                (order_id, "S1", "Selesai", "01/01/2026 10:00:00", "k", "shop", f"{f}.csv", line, f"sha-{f}", "L")
+            )
+    frame = pd.DataFrame(  # noqa: F841 (read by DuckDB by name)
+        rows,
+        columns=["order_id", "sku_id", "order_status", "created_time", "customer_key", "_shop_id", "_source_file",
+                 "_source_row", "_file_sha256", "_load_id"],
+    )  # fmt: skip
+    con.execute("create schema raw")
+    con.execute("create table raw.orders as select * from frame")
+
+
+@pytest.fixture
+def con():
+    with duckdb.connect() as c:
+        yield c
+
+
+def test_chunks_sum_to_one_validation_and_keep_files_whole(con, monkeypatch):
+    _raw_orders(con, {"a": 3, "b": 3, "c": 2, "d": 4}, bad={"b": [3], "d": [2, 5]})
+    params = {"load_id": "L"}
+    whole = checks.validate_in_chunks(con, RAW_ORDERS, RAW_ORDERS.query, params)
+    monkeypatch.setattr(checks, "CHUNK_ROWS", 5)
+    chunked = checks.validate_in_chunks(con, RAW_ORDERS, RAW_ORDERS.query, params)
+
+    assert whole.chunks == 1 and chunked.chunks == 3  # [a], [b, c], [d]: no file is split
+    assert chunked.rows == whole.rows == 12
+    assert not chunked.passed and not whole.passed
+    assert [(d["expectation"], d["success"], d["unexpected_count"]) for d in chunked.details] == [
+        (d["expectation"], d["success"], d["unexpected_count"]) for d in whole.details
+    ]
+    regex = next(d for d in chunked.details if d["expectation"] == "expect_column_values_to_match_regex")
+    assert regex["unexpected_count"] == 3
+    failing = pd.concat(chunked.failing_rows)
+    assert sorted(zip(failing["_source_file"], failing["_source_row"], strict=True)) == [
+        ("b.csv", 3), ("d.csv", 2), ("d.csv", 5)
+    ]  # fmt: skip
+
+
+def test_a_clean_load_passes_in_chunks(con, monkeypatch):
+    _raw_orders(con, {"a": 4, "b": 4, "c": 4}, bad={})
+    monkeypatch.setattr(checks, "CHUNK_ROWS", 4)
+    outcome = checks.validate_in_chunks(con, RAW_ORDERS, RAW_ORDERS.query, {"load_id": "L"})
+    assert outcome.passed and outcome.chunks == 3 and outcome.rows == 12 and not outcome.failing_rows
+
+
+def test_fact_suites_chunk_by_day(con, monkeypatch):
+    con.execute("create schema staging")
+    con.execute(
+        """create table staging.stg_tiktok__order_lines as
+        select 'l' || i as order_line_id, 's' as shop_id, 'o' || i as order_id, 'S1' as sku_id, 1 as quantity,
+               0 as returned_quantity, 10 as subtotal_after_discount_idr, 10 as order_amount_idr,
+               0 as order_refund_amount_idr, 'completed' as order_status_category,
+               timestamp '2026-01-01 10:00' + to_days(i // 3) as created_at, timestamp '2026-02-01' as export_at
+        from range(12) as t(i)"""
+    )
+    # a duplicate key on one day: uniqueness within a day survives chunking by day
+    con.execute("update staging.stg_tiktok__order_lines set order_line_id = 'l6' where order_line_id = 'l7'")
+    monkeypatch.setattr(checks, "CHUNK_ROWS", 4)
+    outcome = checks.validate_in_chunks(con, STG_LINES, STG_LINES.query, {})
+    assert outcome.chunks == 4 and outcome.rows == 12
+    unique = next(d for d in outcome.details if d["expectation"] == "expect_column_values_to_be_unique")
+    assert not unique["success"] and unique["unexpected_count"] == 2

@@ -14,6 +14,7 @@ ingestion (`raw/orders`).
 import contextlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
@@ -116,6 +117,7 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings
     with _environ(WINDOWS_ENV, json.dumps(window_vars) if window_vars is not None else None):
         invocation = dbt.cli(["build", *BUILD_ARGS], context=context)  # the dbt process starts here
     yield from invocation.stream()
+    prune_target_dirs(invocation.target_path)
     if loaded_through:  # a backfill does not move the watermark of builds after ingestion
         record_fact_build(settings.warehouse, context.run_id, loaded_through, window_vars)
 
@@ -128,7 +130,26 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings
     name="dbt_marts",
 )
 def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from dbt.cli(["build", *BUILD_ARGS], context=context).stream()
+    invocation = dbt.cli(["build", *BUILD_ARGS], context=context)
+    yield from invocation.stream()
+    prune_target_dirs(invocation.target_path)
+
+
+# dagster-dbt gives every invocation its own target folder (manifest, run results, compiled SQL, dbt.log:
+# about 11 MB). Two invocations a day would fill 8 GB a year: keep the newest few of each step.
+KEEP_TARGET_DIRS = 10
+
+
+def prune_target_dirs(latest: Path, keep: int = KEEP_TARGET_DIRS) -> list[Path]:
+    """Delete all but the `keep` newest target folders of the step that wrote `latest`; return those deleted."""
+    step = latest.name.split("-")[0]  # "<step>-<run id>-<uuid>"
+    siblings = sorted(
+        (p for p in latest.parent.glob(f"{step}-*-*") if p.is_dir()), key=lambda p: p.stat().st_mtime, reverse=True
+    )
+    old = [p for p in siblings[keep:] if p != latest]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    return old
 
 
 @contextlib.contextmanager

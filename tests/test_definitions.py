@@ -75,3 +75,24 @@ def test_loading_definitions_does_not_import_great_expectations():
 
 def test_workspace_points_at_the_definitions_module():
     assert "orchestration.definitions" in (ROOT / "workspace.yaml").read_text()
+
+
+def test_dbt_target_folders_are_pruned_per_step(tmp_path):
+    import os
+
+    from orchestration.dbt import prune_target_dirs
+
+    made = []
+    for i in range(14):
+        for step in ("dbt_staging", "dbt_marts"):
+            path = tmp_path / f"{step}-run{i:04d}-abc{i:04d}"
+            path.mkdir()
+            os.utime(path, (1_700_000_000 + i, 1_700_000_000 + i))
+            made.append(path)
+    (tmp_path / "partial_parse.msgpack").write_text("kept")
+    deleted = prune_target_dirs(tmp_path / "dbt_staging-run0013-abc0013", keep=10)
+    assert sorted(p.name for p in deleted) == [f"dbt_staging-run{i:04d}-abc{i:04d}" for i in range(4)]
+    left = sorted(p.name for p in tmp_path.iterdir())
+    assert len([n for n in left if n.startswith("dbt_staging-")]) == 10
+    assert len([n for n in left if n.startswith("dbt_marts-")]) == 14  # another step's folders are its own
+    assert "partial_parse.msgpack" in left

@@ -78,7 +78,10 @@ SUITES: list[Suite] = [
         asset_key=("staging", "stg_tiktok__order_lines"),
         query="""select order_line_id, shop_id, order_id, sku_id, quantity, returned_quantity,
                  subtotal_after_discount_idr, order_amount_idr, order_refund_amount_idr, order_status_category,
-                 created_at, export_at, created_at <= export_at as is_created_before_export
+                 created_at, export_at,
+                 -- export file names carry the export time to the minute (`All order-2026-11-20-23_07`):
+                 -- an order created at 23:07:18 can be in that file
+                 created_at < export_at + interval 1 minute as is_created_before_export
               from staging.stg_tiktok__order_lines""",
         window=("orders", "cast(created_at as date)"),  # = order_date
         expectations=lambda gxe: [

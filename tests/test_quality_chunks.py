@@ -80,3 +80,18 @@ def test_fact_suites_chunk_by_day(con, monkeypatch):
     assert outcome.chunks == 4 and outcome.rows == 12
     unique = next(d for d in outcome.details if d["expectation"] == "expect_column_values_to_be_unique")
     assert not unique["success"] and unique["unexpected_count"] == 2
+
+
+@pytest.mark.parametrize(("created", "passes"), [("23:07:18", True), ("23:08:00", False)])
+def test_an_order_created_in_the_export_minute_is_not_after_the_export(con, created, passes):
+    """File names carry the export time to the minute: `All order-2026-11-20-23_07.csv` can hold 23:07:18."""
+    con.execute("create schema staging")
+    con.execute(
+        f"""create table staging.stg_tiktok__order_lines as
+        select 'l1' as order_line_id, 's' as shop_id, 'o1' as order_id, 'S1' as sku_id, 1 as quantity,
+               0 as returned_quantity, 10 as subtotal_after_discount_idr, 10 as order_amount_idr,
+               0 as order_refund_amount_idr, 'unpaid' as order_status_category,
+               timestamp '2026-11-20 {created}' as created_at, timestamp '2026-11-20 23:07' as export_at"""
+    )
+    outcome = checks.validate_in_chunks(con, STG_LINES, STG_LINES.query, {})
+    assert outcome.passed is passes

@@ -109,15 +109,12 @@ FACT_KEYS = {
 )
 def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: LapakSettings, config: FactsConfig):
     if not context.selected_asset_keys & FACT_KEYS:  # only some checks of this step were selected
-        yield from dbt.cli(["build", *BUILD_ARGS], context=context).stream()
+        yield from _dbt_build(context, dbt)
         return
     window_vars, loaded_through = windows_for_run(context, settings.warehouse, config.shop)
     shown = json.dumps(window_vars) if window_vars is not None else "every day (first build)"
     context.log.info(f"daily facts rebuild: {shown}")
-    with _environ(WINDOWS_ENV, json.dumps(window_vars) if window_vars is not None else None):
-        invocation = dbt.cli(["build", *BUILD_ARGS], context=context)  # the dbt process starts here
-    yield from invocation.stream()
-    prune_target_dirs(invocation.target_path)
+    yield from _dbt_build(context, dbt, window_vars)
     if loaded_through:  # a backfill does not move the watermark of builds after ingestion
         record_fact_build(settings.warehouse, context.run_id, loaded_through, window_vars)
 
@@ -130,7 +127,13 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings
     name="dbt_marts",
 )
 def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    invocation = dbt.cli(["build", *BUILD_ARGS], context=context)
+    yield from _dbt_build(context, dbt)
+
+
+def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, window_vars: dict | None = None) -> Iterator:
+    """`dbt build` of the step's selection, with the rebuild window (None: every day) in the environment."""
+    with _environ(WINDOWS_ENV, json.dumps(window_vars) if window_vars is not None else None):
+        invocation = dbt.cli(["build", *BUILD_ARGS], context=context)  # the dbt process starts here
     yield from invocation.stream()
     prune_target_dirs(invocation.target_path)
 

@@ -97,7 +97,7 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
                 params.update(first_day=days[0], last_day=days[1])
             outcome = validate_in_chunks(con, suite, query, params)
         failed = [d for d in outcome.details if not d["success"]]
-        held = _hold(suite, outcome.failing_rows, failed, settings, context.run.run_id) if failed else []
+        held = _hold(suite, outcome, settings, context.run.run_id) if failed else []
         # the failing files are out of the warehouse: the rest goes on, so this warns instead of blocking
         severity = dg.AssetCheckSeverity.WARN if held else dg.AssetCheckSeverity.ERROR
         metadata = {
@@ -130,6 +130,7 @@ class Outcome:
     rows: int = 0
     chunks: int = 0
     failing_rows: list = field(default_factory=list)  # DataFrames: the lineage of rows that failed, per expectation
+    unnamed_failure: bool = False  # an expectation failed without naming rows (a table-level one)
 
 
 def _chunk_key(suite: Suite) -> str | None:
@@ -170,19 +171,19 @@ def validate_in_chunks(con: duckdb.DuckDBPyConnection, suite: Suite, query: str,
         outcome.chunks += 1
         for i, d in enumerate(details):
             rows = d.pop("rows")
+            outcome.unnamed_failure |= not d["success"] and not rows
             if not d["success"] and rows and suite.holds_files:
                 column = d["column"] if isinstance(d["column"], str) else "+".join(d["column"] or [])
                 failing = frame.loc[rows, LINEAGE].assign(expectation=d["expectation"], column=column)
                 outcome.failing_rows.append(failing.assign(detail=i))
             if len(outcome.details) <= i:
-                outcome.details.append({**d, "rows_named": bool(rows) or d["success"]})
+                outcome.details.append(d)
                 continue
             merged = outcome.details[i]
             merged["success"] &= d["success"]
             if d["unexpected_count"] is not None:
                 merged["unexpected_count"] = (merged["unexpected_count"] or 0) + d["unexpected_count"]
             merged["examples"] = (merged["examples"] + d["examples"])[:5]
-            merged["rows_named"] &= bool(rows) or d["success"]
         del frame
         release_memory()
     return outcome
@@ -204,16 +205,15 @@ def release_memory() -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _hold(suite: Suite, failing_rows: list, failed: list[dict], settings: LapakSettings, load_id: str) -> list:
+def _hold(suite: Suite, outcome: Outcome, settings: LapakSettings, load_id: str) -> list:
     """Hold the files the failing rows came from; nothing when a failure names no rows (a table-level one)."""
     from ingestion.hold import HeldFile, hold_files
 
-    named = [d.pop("rows_named") for d in failed]
-    if not suite.holds_files or not all(named) or not failing_rows:
+    if not suite.holds_files or outcome.unnamed_failure or not outcome.failing_rows:
         return []
     import pandas as pd
 
-    rows = pd.concat(failing_rows)
+    rows = pd.concat(outcome.failing_rows)
     problems: dict[tuple[str, str, str], list[str]] = {}
     for (_, expectation, column), by_check in rows.groupby(["detail", "expectation", "column"], sort=True):
         for (shop, file, sha), group in by_check.groupby(["_shop_id", "_source_file", "_file_sha256"], sort=True):

@@ -8,13 +8,12 @@ test), which made Dagster's bookkeeping the largest part of a small run (docs/pe
 
 `LapakSqliteStorage` stores exactly the same files in the same layout (`history/runs.db`,
 `history/runs/<run>.db`, `history/runs/index.db`, `schedules/`), so `dagster dev` and the Dagster UI read
-them as usual; it only keeps one engine per database file (the connections themselves are still opened per
-use, as Dagster's own storage does: SQLite connections are cheap, engines and compiled SQL are not).
+them as usual; it only keeps one engine per database file, with a small pool of open connections (WAL,
+`synchronous=NORMAL`), instead of building, connecting and disposing for every read and write.
 
 `dagster.yaml` selects it with `storage: custom:` (lapak writes that file into each home, see `lapak.cli`).
 """
 
-import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -49,8 +48,7 @@ class PooledEngineSqliteEventLogStorage(SqliteEventLogStorage):
     """`SqliteEventLogStorage` that keeps one engine (and its compiled-SQL cache) per shard."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
-        self._engines: OrderedDict[str, Engine] = OrderedDict()
-        self._engines_lock = threading.Lock()
+        self._engines: OrderedDict[str, Engine] = OrderedDict()  # guarded by the parent's _db_lock
         super().__init__(base_dir, inst_data)
 
     @classmethod
@@ -58,25 +56,25 @@ class PooledEngineSqliteEventLogStorage(SqliteEventLogStorage):
         return cls(inst_data=inst_data, **config_value)
 
     def _engine(self, shard: str) -> Engine:
-        with self._engines_lock:
-            engine = self._engines.get(shard)
-            if engine is not None:
-                self._engines.move_to_end(shard)
-                return engine
-            engine = create_engine(
-                self.conn_string_for_shard(shard),
-                poolclass=QueuePool,
-                pool_size=1,
-                max_overflow=4,
-                connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-            )
-            # WAL (Dagster creates these files in WAL mode) with synchronous=NORMAL: a commit no longer waits
-            # for the disk; a power cut can lose the last events, never corrupt the file.
-            event.listen(engine, "connect", _wal_normal)
-            self._engines[shard] = engine
-            while len(self._engines) > MAX_ENGINES:
-                self._engines.popitem(last=False)[1].dispose()
+        """The shard's engine, made on first use; call with `_db_lock` held."""
+        engine = self._engines.get(shard)
+        if engine is not None:
+            self._engines.move_to_end(shard)
             return engine
+        engine = create_engine(
+            self.conn_string_for_shard(shard),
+            poolclass=QueuePool,
+            pool_size=1,
+            max_overflow=4,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+        )
+        # WAL (Dagster creates these files in WAL mode) with synchronous=NORMAL: a commit no longer waits
+        # for the disk; a power cut can lose the last events, never corrupt the file.
+        event.listen(engine, "connect", _wal_normal)
+        self._engines[shard] = engine
+        while len(self._engines) > MAX_ENGINES:
+            self._engines.popitem(last=False)[1].dispose()
+        return engine
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -90,7 +88,7 @@ class PooledEngineSqliteEventLogStorage(SqliteEventLogStorage):
                 yield conn
 
     def _dispose_engines(self) -> None:
-        with self._engines_lock:
+        with self._db_lock:
             for engine in self._engines.values():
                 engine.dispose()
             self._engines.clear()

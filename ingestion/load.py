@@ -103,6 +103,7 @@ MANIFEST_COLUMNS: dict[str, str] = {
     "encoding": "varchar",
     "file_size": "bigint",
     "missing_optional": "varchar",
+    "file_mtime_ns": "bigint",  # with file_size: a file seen before at this path is not read or hashed again
 }
 MANIFEST_DDL = (
     f"create table if not exists {RAW_SCHEMA}._manifest ("
@@ -374,6 +375,44 @@ class Loader:
         self._dirty: set[int] = set()  # positions of the current file whose values need trimming
         self._precleaned = False  # the current file's values were trimmed before DuckDB saw them (XLSX)
         ensure_schema(con)
+        self._read_manifest()
+
+    # -- manifest ---------------------------------------------------------------------------
+    def _read_manifest(self) -> None:
+        """What the manifest knows, in memory: one query per run instead of three per file."""
+        # (path, hash) loaded or skipped as a duplicate; path -> (size, mtime, hash) as last verified
+        self._done: set[tuple[str, str]] = set()
+        self._stats: dict[str, set[tuple[int, int, str]]] = {}
+        self._first_loaded: dict[str, str] = {}  # hash -> the path it was first loaded from
+        self._rejected: set[tuple[str, str]] = set()
+        rows = self.con.execute(
+            f"select source_file, file_sha256, status, file_size, file_mtime_ns from {RAW_SCHEMA}._manifest "
+            "order by loaded_at, source_file"
+        ).fetchall()
+        for rel, sha, status, size, mtime_ns in rows:
+            self._remember(rel, sha, status, size, mtime_ns)
+
+    def _remember(self, rel: str, sha: str, status: str, size: int | None, mtime_ns: int | None) -> None:
+        if status == "rejected":
+            self._rejected.add((rel, sha))
+            return
+        if status not in ("loaded", "duplicate"):
+            return
+        self._done.add((rel, sha))
+        if status == "loaded":
+            self._first_loaded.setdefault(sha, rel)
+        if size is not None and mtime_ns is not None:
+            self._stats.setdefault(rel, set()).add((size, mtime_ns, sha))
+
+    def _unchanged(self, rel: str, stat: os.stat_result) -> str | None:
+        """The hash of a file seen before at this path with this size and modification time: not read again.
+
+        (A file rewritten in place keeps neither its modification time nor, usually, its size; one that does
+        is read again after `touch`.)"""
+        for size, mtime_ns, sha in self._stats.get(rel, ()):
+            if size == stat.st_size and mtime_ns == stat.st_mtime_ns:
+                return sha
+        return None
 
     def _sql(self, label: str, sql: str, params: object = None) -> duckdb.DuckDBPyConnection:
         if self.profile is None:
@@ -383,22 +422,10 @@ class Loader:
         self.profile[label] = self.profile.get(label, 0.0) + time.perf_counter() - start
         return out
 
-    # -- manifest ---------------------------------------------------------------------------
-    def _known(self, rel: str, sha: str) -> tuple[str | None, str | None]:
-        """(status of this path+hash, another path already loaded with this hash)."""
-        same = self.con.execute(
-            f"select status from {RAW_SCHEMA}._manifest where source_file = ? and file_sha256 = ? "
-            "and status in ('loaded', 'duplicate')",
-            [rel, sha],
-        ).fetchone()
-        other = self.con.execute(
-            f"select source_file from {RAW_SCHEMA}._manifest where file_sha256 = ? and status = 'loaded' "
-            "order by loaded_at limit 1",
-            [sha],
-        ).fetchone()
-        return (same[0] if same else None), (other[0] if other else None)
-
-    def _record(self, r: FileResult, scan: FileScan | None = None, period_source: str | None = None) -> None:
+    def _record(
+        self, r: FileResult, scan: FileScan | None = None, period_source: str | None = None, mtime_ns: int | None = None
+    ) -> None:
+        """The file's manifest row; remembered in memory by the caller once it is committed."""
         values = {
             "file_sha256": r.sha256, "source_file": r.source_file, "shop_id": r.shop_id, "kind": r.kind,
             "layout": r.layout, "language": r.language, "export_at": r.export_at,
@@ -410,6 +437,7 @@ class Loader:
             "load_id": self.load_id, "loaded_at": _now_wib(), "duplicates_superseded": r.duplicates_superseded,
             "period_source": period_source, "encoding": r.encoding, "file_size": scan.size if scan else None,
             "missing_optional": json.dumps(r.missing_optional) if r.missing_optional else None,
+            "file_mtime_ns": mtime_ns,
         }  # fmt: skip
         self.con.execute(
             f"insert into {RAW_SCHEMA}._manifest ({', '.join(values)}) values ({', '.join('?' * len(values))})",
@@ -418,25 +446,31 @@ class Loader:
 
     def _record_rejection(self, r: FileResult, scan: FileScan | None = None) -> None:
         """Rejected files are retried on every run; the manifest keeps one row per (path, hash)."""
-        seen = self.con.execute(
-            f"select 1 from {RAW_SCHEMA}._manifest where source_file = ? and file_sha256 = ? and status = 'rejected'",
-            [r.source_file, r.sha256],
-        ).fetchone()
-        if not seen:
+        if (r.source_file, r.sha256) not in self._rejected:
             self._record(r, scan)
+            self._remember(r.source_file, r.sha256, "rejected", None, None)
 
     # -- one file ---------------------------------------------------------------------------
     def ingest_file(self, shop_id: str | None, path: Path, kinds: set[str] | None = None) -> FileResult:
         started = time.perf_counter()
         rel = path.relative_to(self.landing).as_posix()
+        stat = path.stat()  # before reading: a file changed while it is read is read again next time
+        if known := self._unchanged(rel, stat):
+            return FileResult(source_file=rel, shop_id=shop_id, sha256=known, status="unchanged")
         scan = scan_file(path, text=path.suffix.lower() in (".csv", ".txt"))
         if self.profile is not None:
             self.profile["scan"] = self.profile.get("scan", 0.0) + time.perf_counter() - started
         result = FileResult(source_file=rel, shop_id=shop_id, sha256=scan.sha256, status="rejected")
-        same, other = self._known(rel, scan.sha256)
-        if same:
+        if (rel, scan.sha256) in self._done:  # the same bytes, touched or from a manifest without times
+            self.con.execute(
+                f"update {RAW_SCHEMA}._manifest set file_size = ?, file_mtime_ns = ? "
+                "where source_file = ? and file_sha256 = ? and status in ('loaded', 'duplicate')",
+                [scan.size, stat.st_mtime_ns, rel, scan.sha256],
+            )
+            self._stats.setdefault(rel, set()).add((scan.size, stat.st_mtime_ns, scan.sha256))
             result.status = "unchanged"
             return result
+        other = self._first_loaded.get(scan.sha256)
         try:
             if shop_id is None:
                 raise RejectedFile("not inside a shop folder: put exports under <landing>/<shop_id>/")
@@ -459,20 +493,21 @@ class Loader:
         result.schema_drift = list(layout.extra.values())
         result.ignored_columns = layout.ignored
         result.missing_optional = layout.missing_optional
-        stat = path.stat()
         export_at = export_time_from_name(path.name) or _wib(stat.st_mtime)
         result.export_at = export_at.isoformat(sep=" ")
         if other:
             result.status, result.reason = "duplicate", f"same content as {other}"
-            self._record(result, scan)
+            self._record(result, scan, mtime_ns=stat.st_mtime_ns)
+            self._remember(rel, scan.sha256, result.status, scan.size, stat.st_mtime_ns)
             return result
         self.con.begin()
         try:
             period_source = self._load(path, layout, scan, result, export_at, _wib(stat.st_mtime))
             result.status = "loaded"
             result.seconds = round(time.perf_counter() - started, 3)
-            self._record(result, scan, period_source)
+            self._record(result, scan, period_source, stat.st_mtime_ns)
             self._sql("commit", "commit")
+            self._remember(rel, scan.sha256, result.status, scan.size, stat.st_mtime_ns)
         except Exception as exc:  # any failure rejects this file only, and leaves nothing of it
             self.con.rollback()
             if isinstance(exc, RejectedFile):

@@ -72,6 +72,39 @@ def test_rerun_and_renamed_copy_change_nothing(dirs):
     assert query(dirs, "select count(*) from raw._manifest")[0][0] == 2
 
 
+def test_files_seen_before_are_not_read_again_unless_changed(dirs, monkeypatch):
+    """A daily run over a year of exports reads only the new ones: path, size and modification time match."""
+    import ingestion.load as load
+
+    landing, _ = dirs
+    a = write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [order_row()])
+    write_orders_csv(
+        landing / "toko-a" / "Semua pesanan-2026-11-06-10_00.csv",
+        [order_row(**{"Order ID": "576000000000000002"})],
+    )
+    run(dirs)
+    read: list[str] = []
+    real_scan = load.scan_file
+    monkeypatch.setattr(load, "scan_file", lambda path, text=True: read.append(path.name) or real_scan(path, text))
+    before = query(dirs, "select * from raw.orders order by all")
+
+    assert [f.status for f in run(dirs, load_id="load-2").files] == ["unchanged", "unchanged"]
+    assert read == []
+
+    a.touch()  # a new modification time: read and hashed once, the same bytes, nothing loaded
+    assert [f.status for f in run(dirs, load_id="load-3").files] == ["unchanged", "unchanged"]
+    assert read == [a.name]
+    assert [f.status for f in run(dirs, load_id="load-4").files] == ["unchanged", "unchanged"]
+    assert read == [a.name]
+
+    a.write_bytes(a.read_bytes().replace(b"576000000000000001", b"576000000000000003"))  # new content, same size
+    (f, _) = run(dirs, load_id="load-5").files
+    assert (f.status, f.rows_loaded) == ("loaded", 1)
+    assert read == [a.name, a.name]
+    assert query(dirs, "select count(*) from raw.orders")[0][0] == len(before) + 1
+    assert query(dirs, "select count(*) from raw._manifest")[0][0] == 3
+
+
 def test_bad_rows_are_quarantined_with_file_row_column(dirs):
     landing, _ = dirs
     rows = [

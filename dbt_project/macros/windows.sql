@@ -35,6 +35,21 @@
     {%- endif -%}
 {%- endmacro %}
 
+{#-
+    Raw order rows of every order (shop, order ID) created on a day in the rebuild window: all versions of
+    those orders, from every export that holds them, so that the newest one and the status history are
+    recomputed whole. Used by the incremental branch of the order-line models.
+-#}
+{% macro orders_in_rebuild_window() -%}
+    (_shop_id, order_id) in (
+        select
+            _shop_id,
+            order_id
+        from {{ source('tiktok', 'orders') }}
+        where {{ in_rebuild_window('orders', 'cast(' ~ parse_wib_ts('created_time') ~ ' as date)', '_shop_id') }}
+    )
+{%- endmacro %}
+
 {% macro lapak_date_literal(value) -%}
     {%- if not modules.re.match('^[0-9]{4}-[0-9]{2}-[0-9]{2}$', value | string) -%}
         {{ exceptions.raise_compiler_error("lapak_windows: expected a YYYY-MM-DD date, got '" ~ value ~ "'") }}

@@ -14,14 +14,8 @@ orders as (
 
     select * from {{ source('tiktok', 'orders') }}
     {% if is_incremental() -%}
-        -- every version of every order created on a day in the window (see macros/windows.sql)
-        where (_shop_id, order_id) in (
-            select
-                _shop_id,
-                order_id
-            from {{ source('tiktok', 'orders') }}
-            where {{ in_rebuild_window('orders', 'cast(' ~ parse_wib_ts('created_time') ~ ' as date)', '_shop_id') }}
-        )
+        -- every version of every order created on a day in the window
+        where {{ orders_in_rebuild_window() }}
     {%- endif %}
 
 ),

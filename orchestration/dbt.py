@@ -12,17 +12,20 @@ ingestion (`raw/orders`).
 """
 
 import contextlib
+import importlib.metadata
 import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
+from packaging import version
 
 from orchestration.settings import LapakSettings
 from orchestration.windows import DAILY, FactsConfig, record_fact_build, windows_for_run
@@ -178,6 +181,14 @@ class LapakDbtCliResource(DbtCliResource):
 
     def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # ty: ignore[invalid-method-override]
         return None
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        """dagster-dbt runs `dbt --version` in a subprocess (about 2 s, once per run) to learn the version.
+        lapak's dbt is the dbt-core installed beside this interpreter: its package metadata says the same."""
+        if self.dbt_executable == dbt_executable() != "dbt":
+            return version.parse(importlib.metadata.version("dbt-core"))
+        return DbtCliResource._cli_version.func(self)  # another dbt: ask it, as dagster-dbt does
 
 
 def dbt_resource() -> DbtCliResource:

@@ -67,6 +67,20 @@ def test_dbt_executable_sits_beside_the_interpreter():
     assert Path(dbt_executable()) == Path(sys.executable).parent / "dbt"
 
 
+def test_dbt_version_comes_from_the_package_not_a_dbt_subprocess(monkeypatch):
+    import importlib.metadata
+
+    import dagster_dbt.core.resource
+
+    from orchestration.dbt import dbt_resource
+
+    def no_subprocess(*args, **kwargs):
+        raise AssertionError(f"ran {args}")
+
+    monkeypatch.setattr(dagster_dbt.core.resource, "check_output", no_subprocess)
+    assert str(dbt_resource()._cli_version) == importlib.metadata.version("dbt-core")
+
+
 def test_loading_definitions_does_not_import_great_expectations():
     code = "import sys, orchestration.definitions; print('great_expectations' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)

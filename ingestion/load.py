@@ -374,6 +374,8 @@ class Loader:
         self.profile: dict[str, float] | None = {} if os.environ.get("LAPAK_PROFILE") else None
         self._dirty: set[int] = set()  # positions of the current file whose values need trimming
         self._precleaned = False  # the current file's values were trimmed before DuckDB saw them (XLSX)
+        self._base: int | None = None  # the current file's first rowid in `_file`
+        self._n_file = 0  # rows in `_file`
         ensure_schema(con)
         self._read_manifest()
 
@@ -501,6 +503,7 @@ class Loader:
             self._remember(rel, scan.sha256, result.status, scan.size, stat.st_mtime_ns)
             return result
         self.con.begin()
+        self._base = None
         try:
             period_source = self._load(path, layout, scan, result, export_at, _wib(stat.st_mtime))
             result.status = "loaded"
@@ -521,14 +524,15 @@ class Loader:
             result.duplicates_superseded = 0
             self._record_rejection(result, scan)
         finally:
-            for t in _TEMP_TABLES:
-                self._sql("drop_temp", f"drop table if exists {t}")
+            self._sql("drop_temp", "; ".join(f"drop table if exists {t}" for t in _TEMP_TABLES))
         return result
 
     # -- reading ----------------------------------------------------------------------------
     def _rowid_base(self) -> int:
         """Temp tables number their rows from a large offset, in insertion (= file) order."""
-        return self.con.execute("select coalesce(min(rowid), 0) from _file").fetchone()[0]
+        if self._base is None:
+            self._base = self.con.execute("select coalesce(min(rowid), 0) from _file").fetchone()[0]
+        return self._base
 
     def _kept_positions(self, layout: FileLayout) -> list[int]:
         return sorted({*layout.columns, *layout.extra})
@@ -551,6 +555,7 @@ class Loader:
                 "create temp table _rejects (line bigint, column_idx bigint, csv_line varchar, "
                 "error_type varchar, error_message varchar)"
             )
+            self._n_file = 0
             return "(_file.rowid)"
         try:
             self._sql(
@@ -587,7 +592,7 @@ class Loader:
                 "select " + ", ".join(f"bool_or({_EDGE_SPACE.format(c=f'c{p}')})" for p in kept) + " from _file",
             ).fetchone()
             self._dirty = {p for p, dirty in zip(kept, flags, strict=True) if dirty}
-        n_good = self._sql("counts", "select count(*) from _file").fetchone()[0]
+        n_good = self._n_file = self._sql("counts", "select count(*) from _file").fetchone()[0]
         reject_lines = [r[0] for r in con.execute("select distinct line from _rejects order by 1").fetchall()]
         physical = scan.newlines + (0 if scan.ends_with_newline else 1)
         if not scan.ends_with_newline:
@@ -674,10 +679,7 @@ class Loader:
         self.con.register("_xlsx_frame", frame)
         try:
             self._sql("read_xlsx", "create temp table _file as select * from _xlsx_frame")
-            self.con.execute(
-                "create temp table _rejects (line bigint, column_idx bigint, csv_line varchar, "
-                "error_type varchar, error_message varchar)"
-            )
+            self._n_file = len(frame)  # a workbook has no reader rejects: every row is in `_file`
         finally:
             self.con.unregister("_xlsx_frame")
         return f"(_file.rowid - {self._rowid_base()} + {layout.header_row + 1})"
@@ -792,8 +794,7 @@ class Loader:
         # this file's rows: no other file with this content is loaded (it would be a duplicate)
         mine = f"{RAW_SCHEMA}.{kind.name} where _file_sha256 = $sha"
         sha = {"sha": result.sha256}
-        n_file = self._sql("counts", "select count(*) from _file").fetchone()[0]
-        result.rows_skipped = n_file - n_rows
+        result.rows_skipped = self._n_file - n_rows
 
         # --- the export range: the preamble's, else the span of the rows' own times ----------
         period_source = None
@@ -824,7 +825,9 @@ class Loader:
             f"create temp table _badrows as select _source_row as _line, {cols} from {mine} and ({any_bad})",
             sha,
         ).fetchone()[0]
-        n_rejected = self._sql("counts", "select count(distinct line) from _rejects").fetchone()[0]
+        n_rejected = (
+            self._sql("counts", "select count(distinct line) from _rejects").fetchone()[0] if layout.fmt == "csv" else 0
+        )
         checks = (
             []
             if not n_badrows

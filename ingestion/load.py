@@ -1,12 +1,14 @@
-"""Load landing files into the DuckDB `raw` schema: one transaction per file, nothing lost.
+"""Load landing files into the DuckDB `raw` schema: whole files in transactions, nothing lost.
 
 Every file ends up in `raw._manifest` (loaded, duplicate or rejected, with counts); every row that
 cannot be loaded ends up in `raw._quarantine` with file, row, column, raw value and reason. Rows
 read = rows loaded + rows quarantined for every loaded file. A file already in the manifest (same
-path and sha256) is skipped, and the same content under another name is recognised by its hash, so
-re-running on the same files changes nothing. A file's rows, its quarantined rows and its manifest
-row are written in one transaction: a run killed mid-file leaves nothing of that file behind, and
-the next run loads it whole.
+path and sha256) is skipped, without reading it again when its size and modification time are those
+recorded; the same content under another name is recognised by its hash, so re-running on the same
+files changes nothing. A file's rows, its quarantined rows and its manifest row are written in one
+transaction: a run killed mid-file leaves nothing of that file behind, and the next run loads it whole.
+Small workbooks of one kind and header share a transaction (`Loader._load_workbooks`): the same rows,
+quarantine and manifest as one by one, and if anything in the batch fails its files load one by one.
 
 How a CSV is read (docs/ingestion.md has the long version): one pass over the bytes in Python
 (sha256, line count, UTF-8 validity), DuckDB `read_csv` into one temp table (`_file`), one insert of
@@ -123,7 +125,7 @@ create table if not exists {RAW_SCHEMA}._quarantine (
     load_id varchar,
     quarantined_at timestamp
 )"""
-_TEMP_TABLES = ("_file", "_bad", "_badrows", "_rejects", "_rejects_scan", "_lines", "_buyers")
+_TEMP_TABLES = ("_file", "_files", "_bad", "_badrows", "_rejects", "_rejects_scan", "_lines", "_buyers")
 
 
 @dataclass
@@ -363,6 +365,40 @@ def _clean(col: str) -> str:
 
 EventHook = Callable[[str, str, "FileResult | None"], None]
 
+# Small workbooks (daily video, LIVE, product and creator exports: a year of one shop is ~1,500 files of a
+# few dozen rows) are loaded in batches: ~15 statements and a commit per file cost more than their rows.
+BATCH_FILES = 256
+BATCH_ROWS = 50_000
+BATCH_FILE_BYTES = 1 << 20
+
+
+@dataclass
+class _Pending:
+    """A new file, hashed and recognised, waiting to be loaded."""
+
+    path: Path
+    stat: os.stat_result
+    scan: FileScan
+    layout: FileLayout
+    result: FileResult
+    export_at: datetime
+    started: float
+
+    @property
+    def batchable(self) -> bool:
+        """A small workbook read whole by `detect`. Order exports are not batched: their buyers are hashed and
+        their language guessed per file."""
+        return (
+            self.layout.fmt == "xlsx"
+            and self.layout.kind.name != "orders"
+            and self.layout.sheet_rows is not None
+            and self.scan.size <= BATCH_FILE_BYTES
+        )
+
+    @property
+    def batch_key(self) -> tuple:
+        return (self.layout.kind.name, tuple(self.layout.header))
+
 
 class Loader:
     def __init__(self, con: duckdb.DuckDBPyConnection, landing: Path, home: Path, load_id: str):
@@ -376,6 +412,8 @@ class Loader:
         self._precleaned = False  # the current file's values were trimmed before DuckDB saw them (XLSX)
         self._base: int | None = None  # the current file's first rowid in `_file`
         self._n_file = 0  # rows in `_file`
+        self._batch: list[_Pending] = []  # small workbooks waiting to be loaded together
+        self._finished: list[FileResult] = []  # results not yet handed back by `add` / `finish`
         ensure_schema(con)
         self._read_manifest()
 
@@ -428,7 +466,16 @@ class Loader:
         self, r: FileResult, scan: FileScan | None = None, period_source: str | None = None, mtime_ns: int | None = None
     ) -> None:
         """The file's manifest row; remembered in memory by the caller once it is committed."""
-        values = {
+        values = self._manifest_values(r, scan, period_source, mtime_ns)
+        self.con.execute(
+            f"insert into {RAW_SCHEMA}._manifest ({', '.join(values)}) values ({', '.join('?' * len(values))})",
+            list(values.values()),
+        )
+
+    def _manifest_values(
+        self, r: FileResult, scan: FileScan | None, period_source: str | None, mtime_ns: int | None
+    ) -> dict[str, object]:
+        return {
             "file_sha256": r.sha256, "source_file": r.source_file, "shop_id": r.shop_id, "kind": r.kind,
             "layout": r.layout, "language": r.language, "export_at": r.export_at,
             "period_start": r.period_start, "period_end": r.period_end, "rows_read": r.rows_read,
@@ -441,10 +488,6 @@ class Loader:
             "missing_optional": json.dumps(r.missing_optional) if r.missing_optional else None,
             "file_mtime_ns": mtime_ns,
         }  # fmt: skip
-        self.con.execute(
-            f"insert into {RAW_SCHEMA}._manifest ({', '.join(values)}) values ({', '.join('?' * len(values))})",
-            list(values.values()),
-        )
 
     def _record_rejection(self, r: FileResult, scan: FileScan | None = None) -> None:
         """Rejected files are retried on every run; the manifest keeps one row per (path, hash)."""
@@ -453,7 +496,35 @@ class Loader:
             self._remember(r.source_file, r.sha256, "rejected", None, None)
 
     # -- one file ---------------------------------------------------------------------------
-    def ingest_file(self, shop_id: str | None, path: Path, kinds: set[str] | None = None) -> FileResult:
+    def add(self, shop_id: str | None, path: Path, kinds: set[str] | None = None) -> list[FileResult]:
+        """Take one landing file; return the files finished by this call, in the order they were added.
+
+        Small workbooks of one kind and layout wait in a batch loaded in one transaction (`_load_workbooks`);
+        every other file is loaded in a transaction of its own. Call `finish()` after the last file."""
+        item = self._prepare(shop_id, path, kinds)
+        if isinstance(item, _Pending) and item.batchable:
+            if self._batch and self._batch[0].batch_key != item.batch_key:
+                self._flush()
+            self._batch.append(item)
+            if (
+                len(self._batch) >= BATCH_FILES
+                or sum(len(p.layout.sheet_rows or ()) for p in self._batch) >= BATCH_ROWS
+            ):
+                self._flush()
+        else:
+            self._flush()  # results stay in file order
+            self._finished.append(item if isinstance(item, FileResult) else self._load_one(item))
+        done, self._finished = self._finished, []
+        return done
+
+    def finish(self) -> list[FileResult]:
+        self._flush()
+        done, self._finished = self._finished, []
+        return done
+
+    def _prepare(self, shop_id: str | None, path: Path, kinds: set[str] | None) -> FileResult | _Pending:
+        """The file's outcome when it needs no loading (unchanged, rejected, skipped, duplicate), else what
+        loading it needs."""
         started = time.perf_counter()
         rel = path.relative_to(self.landing).as_posix()
         stat = path.stat()  # before reading: a file changed while it is read is read again next time
@@ -472,6 +543,8 @@ class Loader:
             self._stats.setdefault(rel, set()).add((scan.size, stat.st_mtime_ns, scan.sha256))
             result.status = "unchanged"
             return result
+        if any(p.scan.sha256 == scan.sha256 for p in self._batch):
+            self._flush()  # the same content waits in the batch: load it first, this file is its duplicate
         other = self._first_loaded.get(scan.sha256)
         try:
             if shop_id is None:
@@ -502,30 +575,239 @@ class Loader:
             self._record(result, scan, mtime_ns=stat.st_mtime_ns)
             self._remember(rel, scan.sha256, result.status, scan.size, stat.st_mtime_ns)
             return result
+        return _Pending(path, stat, scan, layout, result, export_at, started)
+
+    def _load_one(self, p: _Pending) -> FileResult:
+        """Load one file in a transaction of its own: any failure rejects this file only, and leaves nothing of it."""
+        result, scan = p.result, p.scan
         self.con.begin()
         self._base = None
         try:
-            period_source = self._load(path, layout, scan, result, export_at, _wib(stat.st_mtime))
+            period_source = self._load(p.path, p.layout, scan, result, p.export_at, _wib(p.stat.st_mtime))
             result.status = "loaded"
-            result.seconds = round(time.perf_counter() - started, 3)
-            self._record(result, scan, period_source, stat.st_mtime_ns)
+            result.seconds = round(time.perf_counter() - p.started, 3)
+            self._record(result, scan, period_source, p.stat.st_mtime_ns)
             self._sql("commit", "commit")
-            self._remember(rel, scan.sha256, result.status, scan.size, stat.st_mtime_ns)
-        except Exception as exc:  # any failure rejects this file only, and leaves nothing of it
+            self._remember(result.source_file, scan.sha256, result.status, scan.size, p.stat.st_mtime_ns)
+        except Exception as exc:
             self.con.rollback()
-            if isinstance(exc, RejectedFile):
-                reason = str(exc)
-            elif isinstance(exc, duckdb.Error):
-                reason = f"could not be read: {str(exc).splitlines()[0]}"
-            else:
-                reason = f"could not be read: {type(exc).__name__}: {exc}"
-            result.status, result.reason = "rejected", reason
-            result.rows_read = result.rows_loaded = result.rows_quarantined = result.rows_skipped = 0
-            result.duplicates_superseded = 0
-            self._record_rejection(result, scan)
+            self._reject(result, scan, exc)
         finally:
-            self._sql("drop_temp", "; ".join(f"drop table if exists {t}" for t in _TEMP_TABLES))
+            self._drop_temp_tables()
         return result
+
+    def _reject(self, result: FileResult, scan: FileScan, exc: Exception) -> None:
+        if isinstance(exc, RejectedFile):
+            reason = str(exc)
+        elif isinstance(exc, duckdb.Error):
+            reason = f"could not be read: {str(exc).splitlines()[0]}"
+        else:
+            reason = f"could not be read: {type(exc).__name__}: {exc}"
+        result.status, result.reason = "rejected", reason
+        result.rows_read = result.rows_loaded = result.rows_quarantined = result.rows_skipped = 0
+        result.duplicates_superseded = 0
+        self._record_rejection(result, scan)
+
+    def _drop_temp_tables(self) -> None:
+        self._sql("drop_temp", "; ".join(f"drop table if exists {t}" for t in _TEMP_TABLES))
+
+    # -- many small workbooks -----------------------------------------------------------------
+    def _flush(self) -> None:
+        """Load the waiting workbooks in one transaction; if anything fails, roll back and load them one by one
+        (a bad file is then rejected alone, as always)."""
+        batch, self._batch = self._batch, []
+        if len(batch) <= 1:
+            self._finished += [self._load_one(p) for p in batch]
+            return
+        self.con.begin()
+        try:
+            self._load_workbooks(batch)
+            self._sql("commit", "commit")
+        except Exception:
+            self.con.rollback()
+            failed = True
+        else:
+            failed = False
+        finally:
+            self._drop_temp_tables()
+        if failed:
+            for p in batch:
+                r = p.result
+                r.rows_read = r.rows_loaded = r.rows_quarantined = r.rows_skipped = r.duplicates_superseded = 0
+                r.period_start = r.period_end = None
+                self._finished.append(self._load_one(p))
+            return
+        for p in batch:
+            p.layout.sheet_rows = None
+            self._remember(p.result.source_file, p.scan.sha256, "loaded", p.scan.size, p.stat.st_mtime_ns)
+            self._finished.append(p.result)
+
+    def _load_workbooks(self, batch: list[_Pending]) -> None:
+        """Workbooks of one kind and header, one statement per step instead of per file. The same raw rows,
+        quarantine, counts and manifest as `_load` gives them one by one (tests/test_ingestion_batch.py)."""
+        import pandas as pd
+
+        con, layout = self.con, batch[0].layout
+        kind, n = layout.kind, len(layout.header)
+        key_pos = next((p for p, c in layout.columns.items() if c == kind.key), None)
+        cols: dict[str, list] = {f"c{i}": [] for i in range(n)} | {"_fidx": [], "_line": []}
+        rows_in_file: list[int] = []
+        for fidx, p in enumerate(batch):
+            data = p.layout.sheet_rows[p.layout.header_row :]
+            cells = [[_clean_cell(r[i]) if i < len(r) else None for i in range(n)] for r in data]
+            keep = [any(v is not None for v in row) for row in cells]  # a blank row is not data
+            first = next((k for k, ok in enumerate(keep) if ok), None)
+            if kind.description_row and key_pos is not None and first is not None:
+                key = cells[first][key_pos]  # the row under the header describes the columns: not data
+                if key and (" " in key or key.endswith(".")):
+                    keep[first] = False
+            line = p.layout.header_row + 1
+            for k, row in enumerate(cells):
+                if keep[k]:
+                    for i in range(n):
+                        cols[f"c{i}"].append(row[i])
+                    cols["_fidx"].append(fidx)
+                    cols["_line"].append(line + k)
+            rows_in_file.append(sum(keep))
+            p.result.rows_skipped = len(data) - rows_in_file[-1]
+        frame = pd.DataFrame({c: pd.array(v, dtype="string") for c, v in cols.items() if c.startswith("c")})
+        frame["_fidx"], frame["_line"] = cols["_fidx"], cols["_line"]
+        files = pd.DataFrame(
+            {
+                "_fidx": range(len(batch)),
+                "shop": [p.result.shop_id for p in batch],
+                "rel": [p.result.source_file for p in batch],
+                "sha": [p.scan.sha256 for p in batch],
+                "export_at": [p.export_at.isoformat(sep=" ") for p in batch],
+                "mtime": [_wib(p.stat.st_mtime).isoformat(sep=" ") for p in batch],
+                "pstart": [str(p.layout.period_start) if p.layout.period_start else None for p in batch],
+                "pend": [str(p.layout.period_end) if p.layout.period_end else None for p in batch],
+                "lang": [p.layout.language for p in batch],
+            }
+        )
+        con.register("_batch_frame", frame)
+        con.register("_batch_files", files)
+        try:
+            self._sql("read_xlsx", "create temp table _file as select * from _batch_frame")
+            self._sql(
+                "read_xlsx",
+                """create temp table _files as select _fidx, shop, rel, sha, cast(export_at as timestamp) as export_at,
+                cast(mtime as timestamp) as mtime, cast(pstart as date) as pstart, cast(pend as date) as pend,
+                cast(lang as varchar) as lang from _batch_files""",
+            )
+        finally:
+            con.unregister("_batch_frame")
+            con.unregister("_batch_files")
+        raw = f"{RAW_SCHEMA}.{kind.name}"
+
+        # --- the rows, with each file's lineage ----------------------------------------------
+        named = [f'_file.c{p} as "{c}"' for p, c in layout.columns.items()]
+        extra = (
+            "json_object(" + ", ".join(f"'{sql_str(h)}', _file.c{p}" for p, h in layout.extra.items()) + ")::varchar"
+            if layout.extra
+            else "null::varchar"
+        )
+        lineage = {
+            "_shop_id": "f.shop", "_source_file": "f.rel", "_source_row": "_file._line", "_file_sha256": "f.sha",
+            "_load_id": "$load_id", "_export_at": "f.export_at", "_file_modified_at": "f.mtime",
+            "_period_start": "f.pstart", "_period_end": "f.pend", "_language": "f.lang", "_extra": extra,
+        }  # fmt: skip
+        select = named + [f"{v} as {k}" for k, v in lineage.items()]
+        self._sql(
+            "insert",
+            f"insert into {raw} by name select {', '.join(select)} from _file join _files as f using (_fidx)",
+            {"load_id": self.load_id},
+        )
+
+        # --- each file's range: the preamble's, else the span of its rows' own times -----------
+        present = set(layout.columns.values())
+        rc = RANGE_COLUMNS.get(kind.name)
+        spans: dict[int, tuple] = {}
+        if rc in present and any(not p.layout.period_start for p in batch):
+            rc_pos = next(p for p, c in layout.columns.items() if c == rc)
+            spans = {
+                fidx: (lo, hi)
+                for fidx, lo, hi in self._sql(
+                    "stats",
+                    f"select _fidx, min(try_strptime(c{rc_pos}, {_TS_LIST}))::date, "
+                    f"max(try_strptime(c{rc_pos}, {_TS_LIST}))::date from _file group by 1",
+                ).fetchall()
+            }
+
+        # --- quarantine: rows that cannot be parsed, then out of the raw table ----------------
+        header = {c: sql_str(layout.header[p]) for p, c in layout.columns.items()}
+        typed = [(col, typ) for col, typ in kind.types.items() if col in present]
+        conds, any_bad = _type_conditions(kind, typed)
+        needed = dict.fromkeys([kind.key, *(c for c, _ in typed)])
+        by_name = {c: f"c{p}" for p, c in layout.columns.items()}
+        values = ", ".join(f'{by_name.get(c, "null::varchar")} as "{c}"' for c in needed)
+        self._sql(
+            "validate",
+            f"create temp table _badrows as select * from (select _fidx, _line, {values} from _file) where {any_bad}",
+        )
+        bad_in_file: dict[int, int] = {}
+        if self.con.execute("select count(*) from _badrows").fetchone()[0]:
+            checks = _value_checks(kind, typed, header, conds, lead="_fidx, ")
+            self._sql("bad", f"create temp table _bad as {' union all '.join(checks)}")
+            self._sql(
+                "quarantine",
+                f"""insert into {RAW_SCHEMA}._quarantine
+                select f.shop, ?, f.rel, f.sha, _line, column_name, raw_value, reason, ?, ?
+                from _bad join _files as f using (_fidx) order by _fidx, _line, column_name""",
+                [kind.name, self.load_id, _now_wib()],
+            )
+            bad_in_file = dict(con.execute("select _fidx, count(distinct _line) from _bad group by 1").fetchall())
+            self._sql(
+                "delete",
+                f"""delete from {raw} where (_file_sha256, _source_row) in
+                (select f.sha, b._line from _badrows as b join _files as f using (_fidx))""",
+            )
+
+        # --- overlapping exports: rows of files loaded before each one that it supersedes -------
+        superseded: dict[int, int] = {}
+        keys = [k for k in NATURAL_KEYS.get(kind.name, ()) if k.startswith("_") or k in present]
+        if keys and len(keys) == len(NATURAL_KEYS[kind.name]):
+            on = " and ".join(f"o.{k} is not distinct from nk.{k}" for k in keys)
+            superseded = dict(
+                self._sql(
+                    "superseded",
+                    f"""with nk as (
+                        select distinct f._fidx, f.shop, f.sha, f.export_at, {", ".join(f"n.{k}" for k in keys)}
+                        from {raw} as n join _files as f on n._file_sha256 = f.sha
+                    )
+                    select nk._fidx, count(*) from {raw} as o
+                    join nk on o._shop_id = nk.shop and {on}
+                    left join _files as fo on fo.sha = o._file_sha256
+                    where o._file_sha256 <> nk.sha and o._export_at <= nk.export_at
+                      and (fo._fidx is null or fo._fidx < nk._fidx)
+                    group by 1""",
+                ).fetchall()
+            )
+
+        # --- counts and manifest rows --------------------------------------------------------
+        elapsed = time.perf_counter() - batch[0].started
+        manifest = []
+        for fidx, p in enumerate(batch):
+            r = p.result
+            r.rows_read, r.rows_quarantined = rows_in_file[fidx], bad_in_file.get(fidx, 0)
+            r.rows_loaded = r.rows_read - r.rows_quarantined
+            r.duplicates_superseded = superseded.get(fidx, 0)
+            period_source = None
+            if p.layout.period_start:
+                period_source = "preamble"
+                r.period_start, r.period_end = str(p.layout.period_start), str(p.layout.period_end)
+            elif spans.get(fidx, (None,))[0] is not None:
+                period_source = "data"
+                r.period_start, r.period_end = (str(d) for d in spans[fidx])
+            r.status, r.seconds = "loaded", round(elapsed / len(batch), 3)
+            manifest.append(self._manifest_values(r, p.scan, period_source, p.stat.st_mtime_ns))
+        names = list(manifest[0])
+        row = "(" + ", ".join("?" * len(names)) + ")"
+        self._sql(
+            "manifest",
+            f"insert into {RAW_SCHEMA}._manifest ({', '.join(names)}) values {', '.join([row] * len(manifest))}",
+            [v for m in manifest for v in m.values()],
+        )
 
     # -- reading ----------------------------------------------------------------------------
     def _rowid_base(self) -> int:
@@ -733,7 +1015,6 @@ class Loader:
         )
         present = set(layout.columns.values())
         header = {c: sql_str(layout.header[p]) for p, c in layout.columns.items()}
-        key_name = header.get(kind.key, kind.key)
         typed = [(col, typ) for col, typ in kind.types.items() if col in present]
 
         # --- the language, which every row carries ----------------------------------------
@@ -814,11 +1095,7 @@ class Loader:
 
         # --- quarantine: rows that cannot be parsed -----------------------------------------
         # one pass picks the rows with any problem; the per-column reasons are worked out on those few
-        conds = {}
-        for col, typ in typed:
-            check = TYPE_CHECKS[typ].format(c=f'"{col}"')
-            conds[col] = f'"{col}" is not null and not coalesce({check}, false)'
-        any_bad = " or ".join([f'"{kind.key}" is null', *conds.values()])
+        conds, any_bad = _type_conditions(kind, typed)
         cols = ", ".join(f'"{c}"' for c in dict.fromkeys([kind.key, *(c for c, _ in typed)]))
         n_badrows = self._sql(
             "validate",
@@ -828,20 +1105,7 @@ class Loader:
         n_rejected = (
             self._sql("counts", "select count(distinct line) from _rejects").fetchone()[0] if layout.fmt == "csv" else 0
         )
-        checks = (
-            []
-            if not n_badrows
-            else [
-                f"""select _line, '{key_name}' as column_name, null::varchar as raw_value,
-                  'missing value: the row has data but no {key_name}' as reason
-                  from _badrows where "{kind.key}" is null"""
-            ]
-        )
-        for col, typ in typed if n_badrows else ():
-            checks.append(
-                f"""select _line, '{header[col]}', "{col}", 'not a valid {TYPE_NAMES[typ]}'
-                from _badrows where {conds[col]}"""
-            )
+        checks = _value_checks(kind, typed, header, conds) if n_badrows else []
         header_of = (
             "case "
             + " ".join(f"when column_idx = {i} then '{sql_str(h)}'" for i, h in enumerate(layout.header))
@@ -902,6 +1166,33 @@ class Loader:
         return period_source
 
 
+def _type_conditions(kind: Kind, typed: list[tuple[str, str]]) -> tuple[dict[str, str], str]:
+    """Per typed column, the SQL condition of a value that cannot be parsed; and of a row with any problem."""
+    conds = {}
+    for col, typ in typed:
+        check = TYPE_CHECKS[typ].format(c=f'"{col}"')
+        conds[col] = f'"{col}" is not null and not coalesce({check}, false)'
+    return conds, " or ".join([f'"{kind.key}" is null', *conds.values()])
+
+
+def _value_checks(
+    kind: Kind, typed: list[tuple[str, str]], header: dict[str, str], conds: dict[str, str], lead: str = ""
+) -> list[str]:
+    """Selects over `_badrows` of one quarantine reason per bad value (`lead`: columns selected first)."""
+    key_name = header.get(kind.key, kind.key)
+    checks = [
+        f"""select {lead}_line, '{key_name}' as column_name, null::varchar as raw_value,
+          'missing value: the row has data but no {key_name}' as reason
+          from _badrows where "{kind.key}" is null"""
+    ]
+    for col, typ in typed:
+        checks.append(
+            f"""select {lead}_line, '{header[col]}', "{col}", 'not a valid {TYPE_NAMES[typ]}'
+            from _badrows where {conds[col]}"""
+        )
+    return checks
+
+
 def ingest(
     warehouse: Path,
     landing: Path,
@@ -925,14 +1216,18 @@ def ingest(
         # folder from 81 s to 58 s for ~150 MB more peak memory (docs/performance.md).
         con.execute("set checkpoint_threshold = '256MB'")
         loader = Loader(con, landing, home, load_id)
+
+        def finished(results: list[FileResult]) -> None:
+            for result in results:
+                report.files.append(result)
+                if on_event:
+                    on_event("done", result.source_file, result)
+
         for shop_id, path in discover(landing, shop):
-            rel = path.relative_to(landing).as_posix()
             if on_event:
-                on_event("start", rel, None)
-            result = loader.ingest_file(shop_id, path, kinds)
-            report.files.append(result)
-            if on_event:
-                on_event("done", rel, result)
+                on_event("start", path.relative_to(landing).as_posix(), None)
+            finished(loader.add(shop_id, path, kinds))
+        finished(loader.finish())
         loader._sql("checkpoint", "checkpoint")
         if loader.profile is not None:
             for label, secs in sorted(loader.profile.items(), key=lambda kv: -kv[1]):

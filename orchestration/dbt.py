@@ -1,14 +1,17 @@
-"""The dbt project as Dagster assets, in two steps: staging and the daily facts, then the marts.
+"""The dbt project as Dagster assets, in two steps: the daily facts, then everything else.
 
-- `dbt_staging`: the staging models and the incremental fact models tagged `daily_fact` (order lines,
+- `dbt_staging`: the incremental fact models tagged `daily_fact` (order lines, their status history,
   orders, videos, LIVEs), partitioned by day. A backfill over a partition range rebuilds exactly those
   days; a run without a partition rebuilds the days that the exports loaded since the last build
-  cover (orchestration/windows.py). The staging views carry the partitions too: they are always whole.
-- `dbt_marts`: everything downstream, rebuilt from the facts.
+  cover (orchestration/windows.py).
+- `dbt_marts`: everything else, rebuilt from the facts and the raw tables: the staging views (products,
+  creators, campaigns, NPS answers, ...), intermediate models and marts. The views have no days: in the
+  partitioned step Dagster recorded a materialization per view per day of the range (2,900 events for a
+  year of 8 views, docs/performance.md).
 
-The Great Expectations checks on staging and facts run, and block, before the marts are built.
-Keys come from schema and model name (`marts/customers`); sources map onto the raw assets written by
-ingestion (`raw/orders`).
+The Great Expectations checks on the facts run, and block, before the marts are built; dbt's own tests
+block what is downstream of them inside each `dbt build`. Keys come from schema and model name
+(`marts/customers`); sources map onto the raw assets written by ingestion (`raw/orders`).
 """
 
 import contextlib
@@ -31,9 +34,10 @@ from orchestration.settings import LapakSettings
 from orchestration.windows import DAILY, FactsConfig, record_fact_build, windows_for_run
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-STAGING_SELECTOR = "path:models/staging"
 FACTS_SELECTOR = "tag:daily_fact"
-# A relationship test between a mart and a staging model runs with the mart, once both exist. dbt unit
+# "buildable": a step runs the data tests whose models are all in it or upstream of it, so a test between a
+# fact and a view or mart runs in the second step, once both exist; every test runs in exactly one step
+# (tests/test_definitions.py). dbt unit
 # tests check SQL logic on fixed fixtures, not the data: they run in CI (`make test`), not on every build,
 # as dbt recommends for production jobs.
 BUILD_ARGS = ["--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
@@ -103,7 +107,7 @@ FACT_KEYS = {
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    select=f"{STAGING_SELECTOR} {FACTS_SELECTOR}",
+    select=FACTS_SELECTOR,
     dagster_dbt_translator=translator,
     name="dbt_staging",
     partitions_def=DAILY,
@@ -125,7 +129,7 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     project=dbt_project,
-    exclude=f"{STAGING_SELECTOR} {FACTS_SELECTOR}",
+    exclude=FACTS_SELECTOR,
     dagster_dbt_translator=translator,
     name="dbt_marts",
 )

@@ -29,7 +29,7 @@ lapak_ingest = dg.define_asset_job(
     description="Load new export files into the raw tables; check that every file and row is accounted for.",
 )
 
-# Staging and the daily facts over a partition range (one dbt invocation), every mart, publish.
+# The daily facts over a partition range (one dbt invocation), the views and every mart, publish.
 # After ingestion it rebuilds the days the new files cover; as a backfill, exactly the chosen days.
 lapak_build = dg.define_asset_job(
     "lapak_build",

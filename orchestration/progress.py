@@ -7,8 +7,8 @@ import dagster as dg
 
 _STEP_LABELS = {
     "ingest_landing": "ingest exports",
-    "dbt_staging": "dbt staging + daily facts",
-    "dbt_marts": "dbt intermediate + marts",
+    "dbt_staging": "dbt daily facts",
+    "dbt_marts": "dbt staging views, intermediate + marts",
 }
 
 

@@ -311,3 +311,36 @@ def test_not_null_columns_names_the_column_with_nulls(warehouse, tmp_path):
             "where table_name like 'not_null_columns_customers%'"
         ).fetchone()
         assert con.execute(f"select column_name, null_rows from {table}").fetchall() == [("gmv_idr", 1)]
+
+
+def test_fact_tests_read_the_rebuilt_days_only_when_a_window_is_set(warehouse, tmp_path):
+    """After ingestion, a fact's data tests check the days the build rebuilt; without a window, every day."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        (day,) = con.execute("select min(order_date) from staging.stg_tiktok__order_lines").fetchone()
+        # a duplicated line on the oldest day: the unique test must see it when that day is tested
+        con.execute(
+            "insert into staging.stg_tiktok__order_lines select * from staging.stg_tiktok__order_lines "
+            "where order_date = ? limit 1",
+            [day],
+        )
+    base = {**os.environ, "LAPAK_WAREHOUSE": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+
+    def unique_test(window: list[str] | None) -> int:
+        env = dict(base)
+        if window is not None:
+            env["LAPAK_REBUILD_WINDOWS"] = json.dumps({"lapak_windows": {"orders": window}})
+        return subprocess.run(
+            [
+                _dbt_executable(), "test", "--select", "stg_tiktok__order_lines,test_name:unique",
+                "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+                "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+            ],
+            cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=300,
+        ).returncode  # fmt: skip
+
+    later = (day + dt.timedelta(days=1)).isoformat()
+    assert unique_test([later, "2099-12-31"]) == 0  # the duplicated day was not rebuilt: not tested again
+    assert unique_test([day.isoformat(), day.isoformat()]) == 1
+    assert unique_test(None) == 1

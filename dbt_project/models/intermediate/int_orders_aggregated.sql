@@ -5,6 +5,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         tags=['daily_fact'],
+        meta={'rebuild_window': ['orders', 'order_date']},
     )
 }}
 

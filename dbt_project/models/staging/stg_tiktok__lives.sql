@@ -5,6 +5,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         tags=['daily_fact'],
+        meta={'rebuild_window': ['lives', 'cast(live_started_at as date)']},
     )
 }}
 

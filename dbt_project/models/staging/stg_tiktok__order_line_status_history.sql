@@ -10,6 +10,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         tags=['daily_fact'],
+        meta={'rebuild_window': ['orders', 'order_date']},
     )
 }}
 
@@ -36,6 +37,7 @@ observed as (
         _shop_id as shop_id,
         order_id,
         sku_id,
+        cast({{ parse_wib_ts('created_time') }} as date) as order_date,
         order_status,
         order_substatus,
         cancelation_return_type,
@@ -85,6 +87,7 @@ final as (
         shop_id,
         order_id,
         sku_id,
+        order_date,
         row_number() over (
             partition by shop_id, order_id, sku_id order by observation_seq asc
         ) as state_seq,

@@ -368,7 +368,7 @@ EventHook = Callable[[str, str, "FileResult | None"], None]
 # Small workbooks (daily video, LIVE, product and creator exports: a year of one shop is ~1,500 files of a
 # few dozen rows) are loaded in batches: ~15 statements and a commit per file cost more than their rows.
 BATCH_FILES = 256
-BATCH_ROWS = 50_000
+BATCH_ROWS = 10_000  # a batch's sheets are held as Python objects until it loads: ~100 MB per 50,000 rows
 BATCH_FILE_BYTES = 1 << 20
 
 
@@ -652,24 +652,26 @@ class Loader:
         key_pos = next((p for p, c in layout.columns.items() if c == kind.key), None)
         cols: dict[str, list] = {f"c{i}": [] for i in range(n)} | {"_fidx": [], "_line": []}
         rows_in_file: list[int] = []
+        columns = [cols[f"c{i}"] for i in range(n)]
         for fidx, p in enumerate(batch):
             data = p.layout.sheet_rows[p.layout.header_row :]
-            cells = [[_clean_cell(r[i]) if i < len(r) else None for i in range(n)] for r in data]
-            keep = [any(v is not None for v in row) for row in cells]  # a blank row is not data
-            first = next((k for k, ok in enumerate(keep) if ok), None)
-            if kind.description_row and key_pos is not None and first is not None:
-                key = cells[first][key_pos]  # the row under the header describes the columns: not data
-                if key and (" " in key or key.endswith(".")):
-                    keep[first] = False
-            line = p.layout.header_row + 1
-            for k, row in enumerate(cells):
-                if keep[k]:
-                    for i in range(n):
-                        cols[f"c{i}"].append(row[i])
-                    cols["_fidx"].append(fidx)
-                    cols["_line"].append(line + k)
-            rows_in_file.append(sum(keep))
-            p.result.rows_skipped = len(data) - rows_in_file[-1]
+            kept, seen_data = 0, False
+            for k, r in enumerate(data, start=p.layout.header_row + 1):  # k: the row's line in the sheet
+                row = [_clean_cell(r[i]) if i < len(r) else None for i in range(n)]
+                if all(v is None for v in row):
+                    continue  # a blank row is not data
+                if not seen_data:
+                    seen_data = True
+                    key = row[key_pos] if kind.description_row and key_pos is not None else None
+                    if key and (" " in key or key.endswith(".")):
+                        continue  # the row under the header describes the columns: not data
+                for column, v in zip(columns, row, strict=True):
+                    column.append(v)
+                cols["_fidx"].append(fidx)
+                cols["_line"].append(k)
+                kept += 1
+            rows_in_file.append(kept)
+            p.result.rows_skipped = len(data) - kept
         frame = pd.DataFrame({c: pd.array(v, dtype="string") for c, v in cols.items() if c.startswith("c")})
         frame["_fidx"], frame["_line"] = cols["_fidx"], cols["_line"]
         files = pd.DataFrame(

@@ -37,10 +37,11 @@ DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 FACTS_SELECTOR = "tag:daily_fact"
 # "buildable": a step runs the data tests whose models are all in it or upstream of it, so a test between a
 # fact and a view or mart runs in the second step, once both exist; every test runs in exactly one step
-# (tests/test_definitions.py). dbt unit
-# tests check SQL logic on fixed fixtures, not the data: they run in CI (`make test`), not on every build,
-# as dbt recommends for production jobs.
-BUILD_ARGS = ["--indirect-selection", "buildable", "--exclude-resource-type", "unit_test"]
+# (tests/test_definitions.py).
+TEST_SELECTION = ["--indirect-selection", "buildable"]
+# dbt unit tests check SQL logic on fixed fixtures, not the data: they run in CI (`make test`), not on every
+# build, as dbt recommends for production jobs.
+BUILD_ARGS = [*TEST_SELECTION, "--exclude-resource-type", "unit_test"]
 # The rebuild window reaches dbt in this environment variable, not in --vars: dbt throws away its
 # partial-parse state whenever --vars change (a full re-parse, ~3 s, on each invocation of every run),
 # while a changed environment variable only re-parses the files that read it (macros/windows.sql).

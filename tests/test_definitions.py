@@ -66,11 +66,11 @@ def test_daily_facts_are_partitioned_by_day_and_backfill_in_one_run():
 def test_every_dbt_data_test_runs_in_exactly_one_of_the_two_steps():
     """The facts' step and the next one split the project; a test between a fact and a view or a mart runs
     in the second, once both exist. None is left out, none runs twice."""
-    from orchestration.dbt import BUILD_ARGS, DBT_PROJECT_DIR, FACTS_SELECTOR, dbt_executable
+    from orchestration.dbt import DBT_PROJECT_DIR, FACTS_SELECTOR, TEST_SELECTION, dbt_executable
 
     def ls(*selection: str) -> list[str]:
         args = [dbt_executable(), "ls", "--target", "lint", "--profiles-dir", str(DBT_PROJECT_DIR), "-q"]
-        args += [*selection, *BUILD_ARGS[:2], "--resource-type", "test", "--output", "name"]
+        args += [*selection, *TEST_SELECTION, "--resource-type", "test", "--output", "name"]
         out = subprocess.run(args, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, check=True)
         return out.stdout.split()
 

@@ -131,6 +131,7 @@ def run_pipeline(
     from orchestration.automation import CLI_TAG, notify_failure
     from orchestration.dbt import prepare_partial_parse
     from orchestration.definitions import defs
+    from orchestration.marts import mart_build_of
     from orchestration.windows import build_tags, pending_range
     from quality.checks import prefetch_gx
 
@@ -208,6 +209,7 @@ def run_pipeline(
         "landing": str(landing_path),
         "shop": shop,
         "days_rebuilt": list(window) if len(results) == len(jobs) else None,
+        "marts_rebuilt_for": mart_build_of(warehouse, last.run_id) if len(results) == len(jobs) else None,
         "backfill": backfill is not None,
         "warehouse": str(warehouse),
         "dagster_home": str(dagster_home),
@@ -279,6 +281,10 @@ def _print_summary(s: dict) -> None:
         first, last = s["days_rebuilt"]
         span = first if first == last else f"{first} .. {last}"
         print(f"  days:    {span} ({'backfill' if s['backfill'] else 'the days the new exports cover'})")
+    if s.get("marts_rebuilt_for"):
+        shops = s["marts_rebuilt_for"]["shops"]
+        who = "every shop" if shops == "all" else ", ".join(shops) or "no shop"
+        print(f"  marts:   rebuilt for {who} ({s['marts_rebuilt_for']['reason']})")
     marts = ", ".join(m.split("/")[1] for m in s["marts_built"]) or "none"
     print(f"  models:  {s['models_built']} dbt models built; marts: {marts}")
     n_failed = len(s["checks_failed"])

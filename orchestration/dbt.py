@@ -7,7 +7,8 @@
 - `dbt_marts`: everything else, rebuilt from the facts and the raw tables: the staging views (products,
   creators, campaigns, NPS answers, ...), intermediate models and marts. The views have no days: in the
   partitioned step Dagster recorded a materialization per view per day of the range (2,900 events for a
-  year of 8 views, docs/performance.md).
+  year of 8 views, docs/performance.md). The marts are rebuilt per shop: after ingestion, only the shops
+  with new files (orchestration/marts.py).
 
 The Great Expectations checks on the facts run, and block, before the marts are built; dbt's own tests
 block what is downstream of them inside each `dbt build`. Keys come from schema and model name
@@ -30,6 +31,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
+from orchestration.marts import MartPlan, plan_marts, project_fingerprint, record_mart_build
 from orchestration.settings import LapakSettings
 from orchestration.windows import DAILY, FactsConfig, record_fact_build, windows_for_run
 
@@ -98,10 +100,19 @@ translator = LapakDbtTranslator(
     settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
 )
 ensure_manifest()
+_MODELS = [
+    n for n in json.loads(dbt_project.manifest_path.read_text())["nodes"].values() if n["resource_type"] == "model"
+]
 FACT_KEYS = {
     dg.AssetKey([node["config"].get("schema") or node["schema"], node["name"]])
-    for node in json.loads(dbt_project.manifest_path.read_text())["nodes"].values()
-    if node["resource_type"] == "model" and "daily_fact" in node["config"].get("tags", [])
+    for node in _MODELS
+    if "daily_fact" in node["config"].get("tags", [])
+}
+# the models rebuilt per shop (incremental_strategy shop_replace, dbt_project/macros/shops.sql)
+SHOP_KEYS = {
+    dg.AssetKey([node["config"].get("schema") or node["schema"], node["name"]])
+    for node in _MODELS
+    if node["config"].get("incremental_strategy") == "shop_replace"
 }
 
 
@@ -134,14 +145,26 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings
     dagster_dbt_translator=translator,
     name="dbt_marts",
 )
-def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    yield from _dbt_build(context, dbt)
+def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: LapakSettings):
+    selected = context.selected_asset_keys & SHOP_KEYS
+    if not selected:  # only views or checks of this step: nothing is rebuilt per shop
+        yield from _dbt_build(context, dbt)
+        return
+    fingerprint = project_fingerprint(DBT_PROJECT_DIR)
+    plan: MartPlan = plan_marts(settings.warehouse, context.run, fingerprint, whole_step=selected == SHOP_KEYS)
+    context.log.info(f"marts rebuild: {plan.reason}")
+    yield from _dbt_build(context, dbt, plan.window_vars(), full_refresh=plan.full_refresh)
+    if plan.record:
+        record_mart_build(settings.warehouse, context.run_id, plan, fingerprint)
 
 
-def _dbt_build(context: dg.AssetExecutionContext, dbt: DbtCliResource, window_vars: dict | None = None) -> Iterator:
+def _dbt_build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, window_vars: dict | None = None, full_refresh: bool = False
+) -> Iterator:
     """`dbt build` of the step's selection, with the rebuild window (None: every day) in the environment."""
+    args = ["build", *BUILD_ARGS, *(["--full-refresh"] if full_refresh else [])]
     with _environ(WINDOWS_ENV, json.dumps(window_vars) if window_vars is not None else None):
-        invocation = dbt.cli(["build", *BUILD_ARGS], context=context)  # the dbt process starts here
+        invocation = dbt.cli(args, context=context)  # the dbt process starts here
     yield from invocation.stream()
     prune_target_dirs(invocation.target_path)
 

@@ -114,15 +114,16 @@
 
 {#-
     Incremental models whose strategy Spark has no counterpart for (DuckDB's delete+insert on plain
-    Parquet): lapak builds on Spark with --full-refresh (lapak/spark.py), where the strategy never runs,
+    Parquet, and lapak's shop_replace for the marts, macros/shops.sql): lapak builds on Spark with
+    --full-refresh (lapak/spark.py), where the strategy never runs,
     so accept it then and say what to do otherwise. This overrides dbt-spark's macro of the same name;
     the other strategies are validated as dbt-spark does.
 -#}
 {% macro dbt_spark_validate_get_incremental_strategy(raw_strategy, file_format) %}
-    {%- if raw_strategy == 'delete+insert' -%}
+    {%- if raw_strategy in ['delete+insert', 'shop_replace'] -%}
         {%- if not should_full_refresh() -%}
             {% do exceptions.raise_compiler_error(
-                "incremental_strategy 'delete+insert' has no Spark counterpart on " ~ file_format
+                "incremental_strategy '" ~ raw_strategy ~ "' has no Spark counterpart on " ~ file_format
                 ~ ": build with --full-refresh (lapak run --engine spark does)"
             ) %}
         {%- endif -%}

@@ -4,12 +4,14 @@ with
 kpi_daily as (
 
     select * from {{ ref('kpi_daily') }}
+    where {{ in_rebuilt_shops() }}
 
 ),
 
 stg_tiktok__order_lines as (
 
     select * from {{ ref('stg_tiktok__order_lines') }}
+    where {{ in_rebuilt_shops() }}
 
 ),
 

@@ -4,6 +4,7 @@ with
 ltv_weekly as (
 
     select * from {{ ref('ltv_weekly') }}
+    where {{ in_rebuilt_shops() }}
 
 ),
 

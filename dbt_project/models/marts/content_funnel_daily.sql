@@ -3,18 +3,21 @@ with
 int_video_days_filtered as (
 
     select * from {{ ref('int_video_days_filtered') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 live_sessions as (
 
     select * from {{ ref('live_sessions') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 kpi_daily as (
 
     select * from {{ ref('kpi_daily') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

@@ -3,36 +3,42 @@ with
 stg_tiktok__order_lines as (
 
     select * from {{ ref('stg_tiktok__order_lines') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 stg_tiktok__creators as (
 
     select * from {{ ref('stg_tiktok__creators') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 stg_tiktok__lives as (
 
     select * from {{ ref('stg_tiktok__lives') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 stg_tiktok__videos as (
 
     select * from {{ ref('stg_tiktok__videos') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 int_video_days_filtered as (
 
     select * from {{ ref('int_video_days_filtered') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 stg_seller__product_costs as (
 
     select * from {{ ref('stg_seller__product_costs') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

@@ -3,12 +3,14 @@ with
 stg_seller__ab_variants as (
 
     select * from {{ ref('stg_seller__ab_variants') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 int_video_days_filtered as (
 
     select * from {{ ref('int_video_days_filtered') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

@@ -3,12 +3,14 @@ with
 int_orders_aggregated as (
 
     select * from {{ ref('int_orders_aggregated') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 int_video_days_filtered as (
 
     select * from {{ ref('int_video_days_filtered') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

@@ -5,18 +5,21 @@ with
 live_sessions as (
 
     select * from {{ ref('live_sessions') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 stg_seller__campaigns as (
 
     select * from {{ ref('stg_seller__campaigns') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 int_orders_aggregated as (
 
     select * from {{ ref('int_orders_aggregated') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

@@ -3,18 +3,21 @@ with
 stg_tiktok__lives as (
 
     select * from {{ ref('stg_tiktok__lives') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 stg_seller__campaigns as (
 
     select * from {{ ref('stg_seller__campaigns') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 int_orders_aggregated as (
 
     select * from {{ ref('int_orders_aggregated') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

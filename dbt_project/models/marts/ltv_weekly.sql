@@ -3,12 +3,14 @@ with
 int_customers_first_ordered as (
 
     select * from {{ ref('int_customers_first_ordered') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 int_orders_aggregated as (
 
     select * from {{ ref('int_orders_aggregated') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

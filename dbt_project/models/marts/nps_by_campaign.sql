@@ -3,12 +3,14 @@ with
 stg_seller__nps_responses as (
 
     select * from {{ ref('stg_seller__nps_responses') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 stg_seller__campaigns as (
 
     select * from {{ ref('stg_seller__campaigns') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 stg_seller__nps_responses as (
 
     select * from {{ ref('stg_seller__nps_responses') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

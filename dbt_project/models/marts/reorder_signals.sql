@@ -3,18 +3,21 @@ with
 reorder_signals_daily as (
 
     select * from {{ ref('reorder_signals_daily') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 stg_tiktok__products as (
 
     select * from {{ ref('stg_tiktok__products') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 sku_names as (
 
     select * from {{ ref('sku_daily') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

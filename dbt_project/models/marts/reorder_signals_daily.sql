@@ -5,12 +5,14 @@ with
 int_sku_days_stocked as (
 
     select * from {{ ref('int_sku_days_stocked') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 stg_seller__sku_settings as (
 
     select * from {{ ref('stg_seller__sku_settings') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

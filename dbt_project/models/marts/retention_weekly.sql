@@ -3,18 +3,21 @@ with
 ltv_weekly as (
 
     select * from {{ ref('ltv_weekly') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 int_customers_first_ordered as (
 
     select * from {{ ref('int_customers_first_ordered') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 int_orders_aggregated as (
 
     select * from {{ ref('int_orders_aggregated') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 stg_tiktok__order_lines as (
 
     select * from {{ ref('stg_tiktok__order_lines') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

@@ -3,12 +3,14 @@ with
 int_sku_days_stocked as (
 
     select * from {{ ref('int_sku_days_stocked') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 
 stg_tiktok__products as (
 
     select * from {{ ref('stg_tiktok__products') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

@@ -3,6 +3,7 @@ with
 int_video_days_filtered as (
 
     select * from {{ ref('int_video_days_filtered') }}
+    where {{ rebuilt_shops_only() }}
 
 ),
 

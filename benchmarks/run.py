@@ -322,6 +322,7 @@ def main() -> None:
             results[-1]["incremental_stages"] = inc["stage_seconds"]
             results[-1]["incremental_exit_code"] = inc["exit_code"]
             results[-1]["incremental_days"] = inc.get("days_rebuilt")
+            results[-1]["incremental_marts"] = inc.get("marts_rebuilt_for")
             del day
     finally:
         if not args.work:
@@ -362,6 +363,7 @@ def main() -> None:
                 f"  pandas peer rerun on every export / lapak's new day: {big['pandas_s'] / big['incremental_s']:.2f}x"
             )
             print(f"  exit code {big['incremental_exit_code']}, days rebuilt {big['incremental_days']}")
+            print(f"  marts rebuilt for: {big.get('incremental_marts')}")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.windows import CHANGED, RANGE_START_TAG, WINDOW_TAG
+from orchestration.windows import CHANGED, RANGE_START_TAG, WINDOW_TAG, append_build_rows, table_exists
 
 BUILDS_TABLE = "lapak.mart_builds"
 PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "tests")
@@ -65,18 +65,10 @@ def project_fingerprint(project_dir: Path) -> str:
     return digest.hexdigest()[:16]
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, table = qualified.split(".")
-    return bool(
-        con.execute(
-            "select count(*) from information_schema.tables where table_schema = $schema and table_name = $table",
-            {"schema": schema, "table": table},
-        ).fetchone()[0]
-    )
-
-
 def plan_marts(warehouse: Path, run: dg.DagsterRun, fingerprint: str, whole_step: bool = True) -> MartPlan:
     """What the marts step of `run` rebuilds (see the module's docstring)."""
+    if not whole_step:
+        return MartPlan(None, "only some marts selected: those, in full", record=False)
     with duckdb.connect(str(warehouse)) as con:
         loaded_through = (
             dict(
@@ -84,14 +76,12 @@ def plan_marts(warehouse: Path, run: dg.DagsterRun, fingerprint: str, whole_step
                     "select shop_id, max(loaded_at) from raw._manifest where status = 'loaded' group by shop_id"
                 ).fetchall()
             )
-            if _table_exists(con, "raw._manifest")
+            if table_exists(con, "raw", "_manifest")
             else {}
         )
-        if not whole_step:
-            return MartPlan(None, "only some marts selected: those, in full", record=False)
         if RANGE_START_TAG in run.tags and run.tags.get(WINDOW_TAG) != CHANGED:
             return MartPlan(None, "a backfill", loaded_through)
-        if not _table_exists(con, BUILDS_TABLE):
+        if not table_exists(con, *BUILDS_TABLE.split(".")):
             return MartPlan(None, "first build", loaded_through)
         last = con.execute(
             f"select fingerprint from {BUILDS_TABLE} order by built_at desc, run_id desc limit 1"
@@ -107,18 +97,15 @@ def plan_marts(warehouse: Path, run: dg.DagsterRun, fingerprint: str, whole_step
 
 def record_mart_build(warehouse: Path, run_id: str, plan: MartPlan, fingerprint: str) -> None:
     """Remember, per shop, the newest load the marts now include, and the project that built them."""
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("create schema if not exists lapak")
-        con.execute(
-            f"create table if not exists {BUILDS_TABLE} (shop_id varchar, loaded_through timestamp, run_id varchar, "
-            "built_at timestamp, fingerprint varchar, shops_rebuilt varchar[], reason varchar)"
-        )
-        built_at = datetime.now(UTC).replace(tzinfo=None)
-        rows = sorted(plan.loaded_through.items()) or [(None, None)]  # a build with no data still records the project
-        con.executemany(
-            f"insert into {BUILDS_TABLE} values (?, ?, ?, ?, ?, ?, ?)",
-            [[shop, mark, run_id, built_at, fingerprint, plan.shops, plan.reason] for shop, mark in rows],
-        )
+    built_at = datetime.now(UTC).replace(tzinfo=None)
+    rows = sorted(plan.loaded_through.items()) or [(None, None)]  # a build with no data still records the project
+    append_build_rows(
+        warehouse,
+        BUILDS_TABLE,
+        "shop_id varchar, loaded_through timestamp, run_id varchar, built_at timestamp, fingerprint varchar, "
+        "shops_rebuilt varchar[], reason varchar",
+        [[shop, mark, run_id, built_at, fingerprint, plan.shops, plan.reason] for shop, mark in rows],
+    )
 
 
 def mart_build_of(warehouse: Path, run_id: str) -> dict | None:
@@ -126,7 +113,7 @@ def mart_build_of(warehouse: Path, run_id: str) -> dict | None:
     if not warehouse.exists():
         return None
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        if not _table_exists(con, BUILDS_TABLE):
+        if not table_exists(con, *BUILDS_TABLE.split(".")):
             return None
         row = con.execute(
             f"select any_value(shops_rebuilt), any_value(reason), count(*) from {BUILDS_TABLE} where run_id = $run",

@@ -63,7 +63,7 @@ def partition_windows(first_day: str, last_day: str, shop: str | None = None) ->
 FACT_KINDS_SQL = ", ".join(f"'{k}'" for k in FACT_KINDS)
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(
         con.execute(
             "select count(*) from information_schema.tables where table_schema = $schema and table_name = $table",
@@ -73,7 +73,7 @@ def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bo
 
 
 def _has_builds_table(con: duckdb.DuckDBPyConnection) -> bool:
-    return _table_exists(con, *BUILDS_TABLE.split("."))
+    return table_exists(con, *BUILDS_TABLE.split("."))
 
 
 def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> tuple[dict | None, dict]:
@@ -134,7 +134,7 @@ def pending_range(warehouse: Path, shop: str | None = None) -> tuple[str, str]:
     days: list[str] = []
     if warehouse.exists():
         with duckdb.connect(str(warehouse)) as con:
-            if _table_exists(con, "raw", "_manifest"):
+            if table_exists(con, "raw", "_manifest"):
                 window_vars, _ = changed_windows(con, shop)
                 spans = list(window_vars["lapak_windows"].values()) if window_vars is not None else [EVERY_DAY]
                 if EVERY_DAY in spans:  # a first build, or undated files: everything loaded
@@ -167,18 +167,23 @@ def build_tags(first_key: str, last_key: str, changed: bool) -> dict[str, str]:
 
 def record_fact_build(warehouse: Path, run_id: str, loaded_through: dict, window_vars: dict | None) -> None:
     """Remember, per shop, the newest load the facts now include."""
+    built_at = datetime.now(UTC).replace(tzinfo=None)
+    windows = json.dumps(window_vars) if window_vars is not None else None
+    append_build_rows(
+        warehouse,
+        BUILDS_TABLE,
+        "shop_id varchar, loaded_through timestamp, run_id varchar, built_at timestamp, window_vars varchar",
+        [[shop, mark, run_id, built_at, windows] for shop, mark in sorted(loaded_through.items())],
+    )
+
+
+def append_build_rows(warehouse: Path, table: str, columns: str, rows: list[list]) -> None:
+    """Append `rows` to one of lapak's build records in the warehouse (`table`, created with `columns`)."""
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema if not exists lapak")
-        con.execute(
-            f"create table if not exists {BUILDS_TABLE} ("
-            "shop_id varchar, loaded_through timestamp, run_id varchar, built_at timestamp, window_vars varchar)"
-        )
-        built_at = datetime.now(UTC).replace(tzinfo=None)
-        windows = json.dumps(window_vars) if window_vars is not None else None
-        con.executemany(
-            f"insert into {BUILDS_TABLE} values (?, ?, ?, ?, ?)",
-            [[shop, mark, run_id, built_at, windows] for shop, mark in sorted(loaded_through.items())],
-        )
+        con.execute(f"create table if not exists {table} ({columns})")
+        if rows:
+            con.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
 
 
 def rebuilt_days(con: duckdb.DuckDBPyConnection, run: dg.DagsterRun, kind: str) -> tuple[str, str] | None:

@@ -100,20 +100,14 @@ translator = LapakDbtTranslator(
     settings=DagsterDbtTranslatorSettings(enable_asset_checks=True, enable_source_tests_as_checks=True)
 )
 ensure_manifest()
-_MODELS = [
-    n for n in json.loads(dbt_project.manifest_path.read_text())["nodes"].values() if n["resource_type"] == "model"
-]
-FACT_KEYS = {
-    dg.AssetKey([node["config"].get("schema") or node["schema"], node["name"]])
-    for node in _MODELS
-    if "daily_fact" in node["config"].get("tags", [])
+_MODELS = {
+    dg.AssetKey([n["config"].get("schema") or n["schema"], n["name"]]): n["config"]
+    for n in json.loads(dbt_project.manifest_path.read_text())["nodes"].values()
+    if n["resource_type"] == "model"
 }
+FACT_KEYS = {key for key, config in _MODELS.items() if "daily_fact" in config.get("tags", [])}
 # the models rebuilt per shop (incremental_strategy shop_replace, dbt_project/macros/shops.sql)
-SHOP_KEYS = {
-    dg.AssetKey([node["config"].get("schema") or node["schema"], node["name"]])
-    for node in _MODELS
-    if node["config"].get("incremental_strategy") == "shop_replace"
-}
+SHOP_KEYS = {key for key, config in _MODELS.items() if config.get("incremental_strategy") == "shop_replace"}
 
 
 @dbt_assets(
@@ -152,7 +146,7 @@ def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: 
         return
     fingerprint = project_fingerprint(DBT_PROJECT_DIR)
     plan: MartPlan = plan_marts(settings.warehouse, context.run, fingerprint, whole_step=selected == SHOP_KEYS)
-    context.log.info(f"marts rebuild: {plan.reason}")
+    context.log.info(f"marts rebuild: {'every shop' if plan.shops is None else plan.shops} ({plan.reason})")
     yield from _dbt_build(context, dbt, plan.window_vars(), full_refresh=plan.full_refresh)
     if plan.record:
         record_mart_build(settings.warehouse, context.run_id, plan, fingerprint)

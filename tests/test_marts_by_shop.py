@@ -1,6 +1,6 @@
 """Marts rebuilt per shop: a run rebuilds the marts of the shops with new files and leaves every other shop's
-rows as they are; a changed dbt project or a backfill rebuilds every shop; the result always equals one full
-build over the same files."""
+rows as they are; a run with nothing new rebuilds none; a changed dbt project rebuilds every shop; the result
+equals a rebuild of every shop over the same files."""
 
 from datetime import date
 

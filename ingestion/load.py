@@ -6,7 +6,9 @@ read = rows loaded + rows quarantined for every loaded file. A file already in t
 path and sha256) is skipped, without reading it again when its size and modification time are those
 recorded; the same content under another name is recognised by its hash, so re-running on the same
 files changes nothing. A file's rows, its quarantined rows and its manifest row are written in one
-transaction: a run killed mid-file leaves nothing of that file behind, and the next run loads it whole.
+transaction, which holds whole files only: a run killed mid-file leaves nothing of the files of its open
+transaction behind, and the next run loads them whole. Bigger files share a transaction up to `TXN_ROWS`
+rows (`Loader._load_open`), and one that fails rolls it back: its files then load one by one.
 Small workbooks of one kind and header share a transaction (`Loader._load_workbooks`): the same rows,
 quarantine and manifest as one by one, and if anything in the batch fails its files load one by one.
 
@@ -370,6 +372,13 @@ EventHook = Callable[[str, str, "FileResult | None"], None]
 BATCH_FILES = 256
 BATCH_ROWS = 10_000  # a batch's sheets are held as Python objects until it loads: ~100 MB per 50,000 rows
 BATCH_FILE_BYTES = 1 << 20
+# Bigger files (order CSVs, big workbooks) are loaded each with statements of their own, but share a
+# transaction until it holds TXN_ROWS rows. A commit of one export (~10,000 lines) went through the WAL and
+# was written again at the next checkpoint; a transaction of more than a row group (122,880 rows) has its
+# rows written once, straight into the database file (DuckDB's optimistic writes). At 1M order lines:
+# commits 18 s -> 8 s of a 91 s ingest (docs/performance.md, sixth measurement). A crash loses the files of
+# the open transaction, which the next run loads whole.
+TXN_ROWS = 250_000
 
 
 @dataclass
@@ -413,6 +422,10 @@ class Loader:
         self._base: int | None = None  # the current file's first rowid in `_file`
         self._n_file = 0  # rows in `_file`
         self._batch: list[_Pending] = []  # small workbooks waiting to be loaded together
+        # files loaded in the open transaction (not committed yet) and results that came after them, in order
+        self._open: list[_Pending | FileResult] = []
+        self._open_rows = 0
+        self._in_txn = False
         self._finished: list[FileResult] = []  # results not yet handed back by `add` / `finish`
         ensure_schema(con)
         self._read_manifest()
@@ -491,6 +504,7 @@ class Loader:
 
     def _record_rejection(self, r: FileResult, scan: FileScan | None = None) -> None:
         """Rejected files are retried on every run; the manifest keeps one row per (path, hash)."""
+        self._commit_open()  # not part of the open transaction: a rejection is recorded whatever happens to it
         if (r.source_file, r.sha256) not in self._rejected:
             self._record(r, scan)
             self._remember(r.source_file, r.sha256, "rejected", None, None)
@@ -500,9 +514,12 @@ class Loader:
         """Take one landing file; return the files finished by this call, in the order they were added.
 
         Small workbooks of one kind and layout wait in a batch loaded in one transaction (`_load_workbooks`);
-        every other file is loaded in a transaction of its own. Call `finish()` after the last file."""
+        every other file is loaded by itself, in a transaction shared with the files before it until that
+        holds `TXN_ROWS` rows (`_load_open`). A file is finished once its transaction is committed. Call
+        `finish()` after the last file."""
         item = self._prepare(shop_id, path, kinds)
         if isinstance(item, _Pending) and item.batchable:
+            self._commit_open()
             if self._batch and self._batch[0].batch_key != item.batch_key:
                 self._flush()
             self._batch.append(item)
@@ -513,12 +530,16 @@ class Loader:
                 self._flush()
         else:
             self._flush()  # results stay in file order
-            self._finished.append(item if isinstance(item, FileResult) else self._load_one(item))
+            if isinstance(item, _Pending):
+                self._load_open(item)
+            else:
+                (self._open if self._in_txn else self._finished).append(item)
         done, self._finished = self._finished, []
         return done
 
     def finish(self) -> list[FileResult]:
         self._flush()
+        self._commit_open()
         done, self._finished = self._finished, []
         return done
 
@@ -535,6 +556,7 @@ class Loader:
             self.profile["scan"] = self.profile.get("scan", 0.0) + time.perf_counter() - started
         result = FileResult(source_file=rel, shop_id=shop_id, sha256=scan.sha256, status="rejected")
         if (rel, scan.sha256) in self._done:  # the same bytes, touched or from a manifest without times
+            self._commit_open()
             self.con.execute(
                 f"update {RAW_SCHEMA}._manifest set file_size = ?, file_mtime_ns = ? "
                 "where source_file = ? and file_sha256 = ? and status in ('loaded', 'duplicate')",
@@ -545,6 +567,8 @@ class Loader:
             return result
         if any(p.scan.sha256 == scan.sha256 for p in self._batch):
             self._flush()  # the same content waits in the batch: load it first, this file is its duplicate
+        if any(isinstance(p, _Pending) and p.scan.sha256 == scan.sha256 for p in self._open):
+            self._commit_open()  # the same content is in the open transaction: commit it, this is its duplicate
         other = self._first_loaded.get(scan.sha256)
         try:
             if shop_id is None:
@@ -572,6 +596,7 @@ class Loader:
         result.export_at = export_at.isoformat(sep=" ")
         if other:
             result.status, result.reason = "duplicate", f"same content as {other}"
+            self._commit_open()
             self._record(result, scan, mtime_ns=stat.st_mtime_ns)
             self._remember(rel, scan.sha256, result.status, scan.size, stat.st_mtime_ns)
             return result
@@ -595,6 +620,64 @@ class Loader:
         finally:
             self._drop_temp_tables()
         return result
+
+    def _load_open(self, p: _Pending) -> None:
+        """Load one file in the open transaction (begun if none is); commit once it holds `TXN_ROWS` rows. If the
+        file fails, roll the transaction back and load its files one by one: a bad file is rejected alone, as
+        always, and the others load as if the transaction had never been shared."""
+        result, scan = p.result, p.scan
+        if not self._in_txn:
+            self.con.begin()
+            self._in_txn = True
+        self._base = None
+        try:
+            period_source = self._load(p.path, p.layout, scan, result, p.export_at, _wib(p.stat.st_mtime))
+            result.status = "loaded"
+            result.seconds = round(time.perf_counter() - p.started, 3)
+            self._record(result, scan, period_source, p.stat.st_mtime_ns)
+            self._drop_temp_tables()
+        except Exception:
+            self._open.append(p)
+            self._replay_open()
+            return
+        self._open.append(p)
+        self._open_rows += result.rows_read
+        if self._open_rows >= TXN_ROWS:
+            self._commit_open()
+
+    def _commit_open(self) -> None:
+        """Commit the open transaction; its files are finished (in order, with what came after them)."""
+        if not self._in_txn:
+            return
+        try:
+            self._sql("commit", "commit")
+        except Exception:
+            self._replay_open()
+            return
+        self._in_txn = False
+        for item in self._open:
+            if isinstance(item, _Pending):
+                r = item.result
+                self._remember(r.source_file, item.scan.sha256, r.status, item.scan.size, item.stat.st_mtime_ns)
+                self._finished.append(r)
+            else:
+                self._finished.append(item)
+        self._open, self._open_rows = [], 0
+
+    def _replay_open(self) -> None:
+        """Roll the open transaction back and load its files again, each in a transaction of its own."""
+        self.con.rollback()
+        self._in_txn = False
+        self._drop_temp_tables()
+        items, self._open, self._open_rows = self._open, [], 0
+        for item in items:
+            if isinstance(item, _Pending):
+                r = item.result
+                r.rows_read = r.rows_loaded = r.rows_quarantined = r.rows_skipped = r.duplicates_superseded = 0
+                r.period_start = r.period_end = None
+                self._finished.append(self._load_one(item))
+            else:
+                self._finished.append(item)
 
     def _reject(self, result: FileResult, scan: FileScan, exc: Exception) -> None:
         if isinstance(exc, RejectedFile):

@@ -1,5 +1,6 @@
 """A run killed with SIGKILL mid-ingest leaves only whole files behind, and the next run finishes the job:
-the warehouse ends up exactly as after one clean run."""
+the warehouse ends up exactly as after one clean run. Killed between files of a transaction each, and while
+files share one (`TXN_ROWS`): the files of the open transaction are lost whole and loaded by the next run."""
 
 from __future__ import annotations
 
@@ -23,7 +24,10 @@ FILES, ROWS = 5, 30_000
 SCRIPT = """
 import sys
 from pathlib import Path
+import ingestion.load
 from ingestion.load import ingest
+
+ingestion.load.TXN_ROWS = int(sys.argv[4])
 
 def say(event, rel, result):
     print(event, rel, flush=True)
@@ -69,13 +73,22 @@ def clean_run(landing, tmp_path_factory):
     return snapshot(home / "warehouse.duckdb")
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.5])
-def test_kill_9_mid_ingest_leaves_whole_files_and_the_next_run_finishes(landing, clean_run, tmp_path, delay):
+@pytest.mark.parametrize(
+    ("delay", "txn_rows", "kill_at"),
+    [
+        (0.05, 1, 3),  # a transaction per file: killed inside the third file, two are committed
+        (0.5, 1, 3),
+        (0.05, 2 * ROWS, 4),  # two files per transaction: killed inside the fourth, the third (loaded) is lost
+    ],
+)
+def test_kill_9_mid_ingest_leaves_whole_files_and_the_next_run_finishes(
+    landing, clean_run, tmp_path, delay, txn_rows, kill_at
+):
     home = tmp_path / "home"
     warehouse = home / "warehouse.duckdb"
     env = {**os.environ, "LAPAK_PII_KEY": "crash-test-key", "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(warehouse), str(landing), str(home)],
+        [sys.executable, "-c", SCRIPT, str(warehouse), str(landing), str(home), str(txn_rows)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -83,17 +96,19 @@ def test_kill_9_mid_ingest_leaves_whole_files_and_the_next_run_finishes(landing,
         env=env,
     )
     done: list[str] = []
+    started = 0
     killed_during = None
     for line in proc.stdout:
         event, _, rel = line.strip().partition(" ")
         if event == "done":
             done.append(rel)
-        elif event == "start" and len(done) == 2:
-            time.sleep(delay)  # well inside the third file: its transaction is open
+        elif event == "start" and (started := started + 1) == kill_at:
+            time.sleep(delay)  # well inside the file: its transaction is open
             os.kill(proc.pid, signal.SIGKILL)
             killed_during = rel
             break
     proc.wait(timeout=60)
+    assert len(done) == 2, done  # a file is done once its transaction is committed
     assert proc.returncode == -signal.SIGKILL, proc.stderr.read()[-2000:]
     assert killed_during is not None
 
@@ -104,6 +119,8 @@ def test_kill_9_mid_ingest_leaves_whole_files_and_the_next_run_finishes(landing,
         per_file = dict(con.execute("select _source_file, count(*) from raw.orders group by 1").fetchall())
     assert set(done) <= loaded <= {*done, killed_during}
     assert set(per_file) == loaded and all(n == ROWS for n in per_file.values())
+    if txn_rows > ROWS:  # the third file was loaded in the transaction the kill cut short: nothing of it is left
+        assert loaded == set(done)
 
     # the next run loads what is missing, skips what is there: the same warehouse as one clean run
     with pytest.MonkeyPatch.context() as mp:

@@ -410,8 +410,14 @@ class _Pending:
 
 
 class Loader:
-    def __init__(self, con: duckdb.DuckDBPyConnection, landing: Path, home: Path, load_id: str):
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, landing: Path, home: Path, load_id: str, concurrent: bool = False
+    ):
         self.con = con
+        # other loaders write to the same database at the same time (`ingest` with workers): leave global
+        # settings alone (`preserve_insertion_order` is global, and `_file` needs it on)
+        self.concurrent = concurrent
+        self.scanned: dict[Path, tuple[os.stat_result, FileScan]] = {}  # hashed ahead by `ingest`
         self.landing = landing
         self.load_id = load_id
         ipad, opad = hmac_pads(load_key(home))
@@ -548,10 +554,13 @@ class Loader:
         loading it needs."""
         started = time.perf_counter()
         rel = path.relative_to(self.landing).as_posix()
-        stat = path.stat()  # before reading: a file changed while it is read is read again next time
-        if known := self._unchanged(rel, stat):
-            return FileResult(source_file=rel, shop_id=shop_id, sha256=known, status="unchanged")
-        scan = scan_file(path, text=path.suffix.lower() in (".csv", ".txt"))
+        if path in self.scanned:
+            stat, scan = self.scanned.pop(path)
+        else:
+            stat = path.stat()  # before reading: a file changed while it is read is read again next time
+            if known := self._unchanged(rel, stat):
+                return FileResult(source_file=rel, shop_id=shop_id, sha256=known, status="unchanged")
+            scan = scan_file(path, text=_is_text(path))
         if self.profile is not None:
             self.profile["scan"] = self.profile.get("scan", 0.0) + time.perf_counter() - started
         result = FileResult(source_file=rel, shop_id=shop_id, sha256=scan.sha256, status="rejected")
@@ -1148,7 +1157,9 @@ class Loader:
             pstart=layout.period_start, pend=layout.period_end, lang=layout.language,
         )  # fmt: skip
         # rows carry their line number: the raw table need not keep file order, so the insert may run in parallel
-        con.execute("set preserve_insertion_order = false")
+        # (not while other loaders share the database: the setting is global, and their `_file` needs it on)
+        if not self.concurrent:
+            con.execute("set preserve_insertion_order = false")
         try:
             n_rows = self._sql(
                 "insert",
@@ -1156,7 +1167,8 @@ class Loader:
                 params,
             ).fetchone()[0]
         finally:
-            con.execute("reset preserve_insertion_order")
+            if not self.concurrent:
+                con.execute("reset preserve_insertion_order")
         # this file's rows: no other file with this content is loaded (it would be a duplicate)
         mine = f"{RAW_SCHEMA}.{kind.name} where _file_sha256 = $sha"
         sha = {"sha": result.sha256}
@@ -1278,6 +1290,17 @@ def _value_checks(
     return checks
 
 
+def ingest_workers() -> int:
+    """Loaders that run at once (`LAPAK_INGEST_WORKERS`, default: the CPU count, at most 4)."""
+    if env := os.environ.get("LAPAK_INGEST_WORKERS"):
+        return max(1, int(env))
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def _is_text(path: Path) -> bool:
+    return path.suffix.lower() in (".csv", ".txt")
+
+
 def ingest(
     warehouse: Path,
     landing: Path,
@@ -1286,8 +1309,14 @@ def ingest(
     kinds: set[str] | None = None,
     shop: str | None = None,
     on_event: EventHook | None = None,
+    workers: int | None = None,
 ) -> IngestReport:
     """Load every new file under `landing` (optionally only some kinds / one shop) into `warehouse`.
+
+    Shops load side by side, one loader per worker (`ingest_workers()`), each shop's files in order by one
+    loader: no row, count or manifest entry of one shop depends on another's, so the result is the one a
+    single loader gives (tests/test_ingestion_parallel.py). Unless the same new content sits in two shops'
+    folders: which of the two is the duplicate depends on the order they load in, so such a run loads serially.
 
     `on_event(event, source_file, result)` is called with `start` before and `done` after each file
     (progress lines, tests that kill a run mid-file)."""
@@ -1295,31 +1324,139 @@ def ingest(
     report = IngestReport()
     con = duckdb.connect(str(warehouse))
     try:
-        # Each file commits on its own (a crash loses at most the file in flight). DuckDB checkpoints the WAL
-        # into the database file once it passes 16 MB, inside a commit: at a million order lines that made
-        # commits 37% of ingestion. Checkpointing every 256 MB (and once at the end) took a 1M-line landing
-        # folder from 81 s to 58 s for ~150 MB more peak memory (docs/performance.md).
+        # DuckDB checkpoints the WAL into the database file once it passes 16 MB, inside a commit: at a million
+        # order lines that made commits 37% of ingestion. Checkpointing every 256 MB (and once at the end) took a
+        # 1M-line landing folder from 81 s to 58 s for ~150 MB more peak memory (docs/performance.md).
         con.execute("set checkpoint_threshold = '256MB'")
+        files = discover(landing, shop)
         loader = Loader(con, landing, home, load_id)
-
-        def finished(results: list[FileResult]) -> None:
-            for result in results:
-                report.files.append(result)
-                if on_event:
-                    on_event("done", result.source_file, result)
-
-        for shop_id, path in discover(landing, shop):
-            if on_event:
-                on_event("start", path.relative_to(landing).as_posix(), None)
-            finished(loader.add(shop_id, path, kinds))
-        finished(loader.finish())
-        loader._sql("checkpoint", "checkpoint")
-        if loader.profile is not None:
+        groups = _shop_groups(loader, files, workers or ingest_workers())
+        if groups is None:
+            report.files = _run_loader(loader, files, kinds, on_event)
+        else:
+            report.files = _run_parallel(con, loader, files, groups, landing, home, load_id, kinds, on_event)
+            loader = None
+        con.execute("checkpoint")
+        if loader is not None and loader.profile is not None:
             for label, secs in sorted(loader.profile.items(), key=lambda kv: -kv[1]):
                 print(f"  {label:<12} {secs:7.2f}s")
     finally:
         con.close()
     return report
+
+
+def _run_loader(
+    loader: Loader, files: list[tuple[str | None, Path]], kinds: set[str] | None, on_event: EventHook | None
+) -> list[FileResult]:
+    out: list[FileResult] = []
+
+    def finished(results: list[FileResult]) -> None:
+        for result in results:
+            out.append(result)
+            if on_event:
+                on_event("done", result.source_file, result)
+
+    for shop_id, path in files:
+        if on_event:
+            on_event("start", path.relative_to(loader.landing).as_posix(), None)
+        finished(loader.add(shop_id, path, kinds))
+    finished(loader.finish())
+    return out
+
+
+def _shop_groups(
+    loader: Loader, files: list[tuple[str | None, Path]], workers: int
+) -> list[list[tuple[str | None, Path]]] | None:
+    """The files split into `workers` groups of whole shops, balanced by the bytes of their new files; None when
+    one loader should take them all: one worker, fewer than two shops with new files, or new content found in
+    two shops' folders. New files are hashed here (in threads), once: `loader.scanned` keeps the results."""
+    if workers <= 1:
+        return None
+    new: list[tuple[str | None, Path, os.stat_result]] = []
+    for shop_id, path in files:
+        stat = path.stat()  # before reading: a file changed while it is read is read again next time
+        if not loader._unchanged(path.relative_to(loader.landing).as_posix(), stat):
+            new.append((shop_id, path, stat))
+    if len({s for s, _, _ in new}) < 2:
+        return None
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(workers) as pool:  # hashlib lets go of the GIL while it hashes
+        scans = list(pool.map(lambda f: scan_file(f[1], text=_is_text(f[1])), new))
+    shops_of: dict[str, set[str | None]] = {}
+    for (shop_id, path, stat), scan in zip(new, scans, strict=True):
+        loader.scanned[path] = (stat, scan)
+        shops_of.setdefault(scan.sha256, set()).add(shop_id)
+    if any(len(shops) > 1 for shops in shops_of.values()):
+        return None
+    size: dict[str | None, int] = {}
+    for shop_id, _, stat in new:
+        size[shop_id] = size.get(shop_id, 0) + stat.st_size
+    by_shop: dict[str | None, list[tuple[str | None, Path]]] = {}
+    for shop_id, path in files:
+        by_shop.setdefault(shop_id, []).append((shop_id, path))
+    groups: list[list[tuple[str | None, Path]]] = [[] for _ in range(workers)]
+    load = [0] * workers
+    for shop_id in sorted(by_shop, key=lambda s: -size.get(s, 0)):  # biggest first, to the lightest group
+        i = load.index(min(load))
+        groups[i] += by_shop[shop_id]
+        load[i] += size.get(shop_id, 0)
+    return [g for g in groups if g]
+
+
+def _run_parallel(
+    con: duckdb.DuckDBPyConnection,
+    first: Loader,
+    files: list[tuple[str | None, Path]],
+    groups: list[list[tuple[str | None, Path]]],
+    landing: Path,
+    home: Path,
+    load_id: str,
+    kinds: set[str] | None,
+    on_event: EventHook | None,
+) -> list[FileResult]:
+    """One loader per group, each on a connection of its own, in threads (DuckDB lets go of the GIL); the results
+    in discovery order."""
+    import threading
+
+    order = {path.relative_to(landing).as_posix(): i for i, (_, path) in enumerate(files)}
+    lock = threading.Lock()
+
+    def event(name: str, rel: str, result: FileResult | None) -> None:
+        with lock:
+            on_event(name, rel, result)  # type: ignore[misc]
+
+    loaders = []
+    for _ in groups:  # built one after the other: each reads the manifest and checks the schema
+        loader = Loader(con.cursor(), landing, home, load_id, concurrent=True)
+        loader.scanned = first.scanned
+        loaders.append(loader)
+    results: list[list[FileResult]] = [[] for _ in groups]
+    errors: list[BaseException] = []
+
+    def work(i: int) -> None:
+        try:
+            results[i] = _run_loader(loaders[i], groups[i], kinds, event if on_event else None)
+        except BaseException as exc:  # re-raised in the calling thread
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work, args=(i,), name=f"lapak-ingest-{i}") for i in range(len(groups))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for loader in loaders:
+        loader.con.close()
+    if errors:
+        raise errors[0]
+    if first.profile is not None:
+        total: dict[str, float] = {}
+        for loader in loaders:
+            for label, secs in (loader.profile or {}).items():
+                total[label] = total.get(label, 0.0) + secs
+        for label, secs in sorted(total.items(), key=lambda kv: -kv[1]):
+            print(f"  {label:<12} {secs:7.2f}s  (summed over {len(loaders)} loaders)")
+    return sorted((r for rs in results for r in rs), key=lambda r: order[r.source_file])
 
 
 def sql_str(s: str) -> str:

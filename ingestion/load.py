@@ -1328,6 +1328,10 @@ def ingest(
         # order lines that made commits 37% of ingestion. Checkpointing every 256 MB (and once at the end) took a
         # 1M-line landing folder from 81 s to 58 s for ~150 MB more peak memory (docs/performance.md).
         con.execute("set checkpoint_threshold = '256MB'")
+        # DuckDB's default limit is 80% of RAM, and it keeps the blocks it wrote in memory up to that: loaders
+        # side by side postpone checkpoints (never while another transaction is open), and a 5M-line first
+        # load grew to 5.2 GiB. Capped, it evicts written blocks and spills what it must.
+        con.execute("set memory_limit = ?", [os.environ.get("LAPAK_INGEST_MEMORY_LIMIT", "1GB")])
         files = discover(landing, shop)
         loader = Loader(con, landing, home, load_id)
         groups = _shop_groups(loader, files, workers or ingest_workers())

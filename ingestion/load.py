@@ -1292,7 +1292,9 @@ def _value_checks(
 
 def ingest_workers() -> int:
     """Loaders that run at once (`LAPAK_INGEST_WORKERS`, default: the CPU count, at most 4)."""
-    if env := os.environ.get("LAPAK_INGEST_WORKERS"):
+    if env := os.environ.get("LAPAK_INGEST_WORKERS", "").strip():
+        if not env.isdigit():
+            raise ValueError(f"LAPAK_INGEST_WORKERS must be a whole number of loaders (1 or more), not {env!r}")
         return max(1, int(env))
     return max(1, min(4, os.cpu_count() or 1))
 

@@ -106,6 +106,7 @@ def test_a_backfill_rebuilds_exactly_its_days(sample_run, arrived_in_two_batches
     summary = json.loads(out.stdout)
     assert summary["backfill"] and summary["days_rebuilt"] == [inside, inside]
     assert "ingest_landing" not in summary["skipped_steps"]  # a backfill does not ingest at all
+    assert summary["marts_rebuilt_for"] == {"shops": "all", "reason": "a backfill"}  # every shop, from scratch
     full = sample_run.first["warehouse"]
     for relation, (day, _) in FACTS.items():
         where = f"where {day} = cast('{inside}' as date)"

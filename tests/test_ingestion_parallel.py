@@ -90,3 +90,15 @@ def test_the_same_new_content_in_two_shops_loads_serially(landing, tmp_path, mon
     assert two == one
     dup = [r for r in two[0] if r["source_file"] == f"{shops[2].name}/Semua pesanan-2026-12-10-10_00.csv"]
     assert dup[0]["status"] == "duplicate"
+
+
+def test_workers_come_from_the_environment_with_a_clear_error(monkeypatch):
+    monkeypatch.setenv("LAPAK_INGEST_WORKERS", "3")
+    assert load.ingest_workers() == 3
+    monkeypatch.setenv("LAPAK_INGEST_WORKERS", "0")
+    assert load.ingest_workers() == 1
+    monkeypatch.setenv("LAPAK_INGEST_WORKERS", "two")
+    with pytest.raises(ValueError, match="LAPAK_INGEST_WORKERS must be a whole number"):
+        load.ingest_workers()
+    monkeypatch.delenv("LAPAK_INGEST_WORKERS")
+    assert 1 <= load.ingest_workers() <= 4

@@ -611,16 +611,21 @@ class Loader:
             return result
         return _Pending(path, stat, scan, layout, result, export_at, started)
 
+    def _load_in_txn(self, p: _Pending) -> None:
+        """Load one file's rows and its manifest row in the transaction the caller began (and ends)."""
+        result = p.result
+        self._base = None
+        period_source = self._load(p.path, p.layout, p.scan, result, p.export_at, _wib(p.stat.st_mtime))
+        result.status = "loaded"
+        result.seconds = round(time.perf_counter() - p.started, 3)
+        self._record(result, p.scan, period_source, p.stat.st_mtime_ns)
+
     def _load_one(self, p: _Pending) -> FileResult:
         """Load one file in a transaction of its own: any failure rejects this file only, and leaves nothing of it."""
         result, scan = p.result, p.scan
         self.con.begin()
-        self._base = None
         try:
-            period_source = self._load(p.path, p.layout, scan, result, p.export_at, _wib(p.stat.st_mtime))
-            result.status = "loaded"
-            result.seconds = round(time.perf_counter() - p.started, 3)
-            self._record(result, scan, period_source, p.stat.st_mtime_ns)
+            self._load_in_txn(p)
             self._sql("commit", "commit")
             self._remember(result.source_file, scan.sha256, result.status, scan.size, p.stat.st_mtime_ns)
         except Exception as exc:
@@ -634,16 +639,12 @@ class Loader:
         """Load one file in the open transaction (begun if none is); commit once it holds `TXN_ROWS` rows. If the
         file fails, roll the transaction back and load its files one by one: a bad file is rejected alone, as
         always, and the others load as if the transaction had never been shared."""
-        result, scan = p.result, p.scan
+        result = p.result
         if not self._in_txn:
             self.con.begin()
             self._in_txn = True
-        self._base = None
         try:
-            period_source = self._load(p.path, p.layout, scan, result, p.export_at, _wib(p.stat.st_mtime))
-            result.status = "loaded"
-            result.seconds = round(time.perf_counter() - p.started, 3)
-            self._record(result, scan, period_source, p.stat.st_mtime_ns)
+            self._load_in_txn(p)
             self._drop_temp_tables()
         except Exception:
             self._open.append(p)

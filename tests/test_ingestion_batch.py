@@ -77,17 +77,25 @@ def results(report) -> list[dict]:
     return [{k: v for k, v in asdict(f).items() if k != "seconds"} for f in report.files]
 
 
-def run(landing: Path, home: Path):
-    report = ingest(home / "warehouse.duckdb", landing, home, load_id="l1")
+def run(landing: Path, home: Path, **kwargs):
+    """Ingest `landing` into a warehouse under `home`: the per-file results and every raw table's rows."""
+    report = ingest(home / "warehouse.duckdb", landing, home, load_id="l1", **kwargs)
     return results(report), snapshot(home / "warehouse.duckdb")
+
+
+def reference_run(landing: Path, home: Path, pii_key: str, settings: dict | None = None, **kwargs):
+    """`run` with `LAPAK_PII_KEY` set and settings of `ingestion.load` patched for this run only: the plain way
+    (one file per batch, per transaction, one loader) that a test compares the fast way with."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("LAPAK_PII_KEY", pii_key)
+        for name, value in (settings or {}).items():
+            mp.setattr(load, name, value)
+        return run(landing, home, **kwargs)
 
 
 @pytest.fixture(scope="module")
 def one_by_one(landing, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LAPAK_PII_KEY", "batch-test")
-        mp.setattr(load, "BATCH_FILES", 1)
-        return run(landing, tmp_path_factory.mktemp("one-by-one"))
+    return reference_run(landing, tmp_path_factory.mktemp("one-by-one"), "batch-test", {"BATCH_FILES": 1})
 
 
 def test_batches_load_what_one_by_one_loads(landing, one_by_one, tmp_path, monkeypatch):

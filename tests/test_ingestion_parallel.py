@@ -15,7 +15,7 @@ import pytest
 import ingestion.load as load
 from lapak.generate import generate
 from tests.exports import write_big_orders_csv
-from tests.test_ingestion_batch import results, snapshot
+from tests.test_ingestion_batch import reference_run, run, snapshot
 
 
 @pytest.fixture(scope="module")
@@ -38,16 +38,9 @@ def landing(tmp_path_factory) -> Path:
     return root
 
 
-def run(landing: Path, home: Path, workers: int):
-    report = load.ingest(home / "warehouse.duckdb", landing, home, load_id="p1", workers=workers)
-    return results(report), snapshot(home / "warehouse.duckdb")
-
-
 @pytest.fixture(scope="module")
 def serial(landing, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LAPAK_PII_KEY", "parallel-test")
-        return run(landing, tmp_path_factory.mktemp("serial"), workers=1)
+    return reference_run(landing, tmp_path_factory.mktemp("serial"), "parallel-test", workers=1)
 
 
 def _spy(monkeypatch) -> list[int]:
@@ -62,7 +55,7 @@ def _spy(monkeypatch) -> list[int]:
 def test_shops_side_by_side_load_what_one_loader_loads(landing, serial, tmp_path, monkeypatch, workers):
     monkeypatch.setenv("LAPAK_PII_KEY", "parallel-test")
     calls = _spy(monkeypatch)
-    got = run(landing, tmp_path, workers)
+    got = run(landing, tmp_path, workers=workers)
     assert calls == [workers]  # it did run side by side
     assert got[0] == serial[0]  # the same results, in the same (file) order
     assert got[1] == serial[1]  # and the same rows, quarantine and manifest

@@ -17,7 +17,7 @@ import pytest
 
 import ingestion.load as load
 from tests.exports import write_big_orders_csv
-from tests.test_ingestion_batch import results, snapshot
+from tests.test_ingestion_batch import reference_run, run
 
 ROWS = 2_000
 
@@ -44,17 +44,9 @@ def landing(tmp_path_factory) -> Path:
     return root
 
 
-def run(landing: Path, home: Path):
-    report = load.ingest(home / "warehouse.duckdb", landing, home, load_id="t1")
-    return results(report), snapshot(home / "warehouse.duckdb")
-
-
 @pytest.fixture(scope="module")
 def one_by_one(landing, tmp_path_factory):
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LAPAK_PII_KEY", "txn-test")
-        mp.setattr(load, "TXN_ROWS", 1)
-        return run(landing, tmp_path_factory.mktemp("one-by-one"))
+    return reference_run(landing, tmp_path_factory.mktemp("one-by-one"), "txn-test", {"TXN_ROWS": 1})
 
 
 def test_shared_transactions_load_what_one_transaction_per_file_loads(landing, one_by_one, tmp_path, monkeypatch):

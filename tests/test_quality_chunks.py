@@ -95,3 +95,24 @@ def test_an_order_created_in_the_export_minute_is_not_after_the_export(con, crea
     )
     outcome = checks.validate_in_chunks(con, STG_LINES, STG_LINES.query, {})
     assert outcome.passed is passes
+
+
+def test_a_row_without_a_day_is_validated_when_chunking_by_day(con, monkeypatch):
+    """A null chunk key (here a line with no creation time) must land in a chunk, where not-null catches it."""
+    con.execute("create schema staging")
+    con.execute(
+        """create table staging.stg_tiktok__order_lines as
+        select 'l' || i as order_line_id, 's' as shop_id, 'o' || i as order_id, 'S1' as sku_id, 1 as quantity,
+               0 as returned_quantity, 10 as subtotal_after_discount_idr, 10 as order_amount_idr,
+               0 as order_refund_amount_idr, 'completed' as order_status_category,
+               case when i = 5 then null else timestamp '2026-01-01 10:00' + to_days(i // 3) end as created_at,
+               timestamp '2026-02-01' as export_at
+        from range(12) as t(i)"""
+    )
+    monkeypatch.setattr(checks, "CHUNK_ROWS", 4)
+    outcome = checks.validate_in_chunks(con, STG_LINES, STG_LINES.query, {})
+    assert outcome.rows == 12 and outcome.chunks > 1
+    assert not outcome.passed
+    not_null = [d for d in outcome.details if d["expectation"] == "expect_column_values_to_not_be_null"]
+    created = next(d for d in not_null if d["column"] == "created_at")
+    assert not created["success"] and created["unexpected_count"] == 1

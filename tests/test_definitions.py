@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from ingestion.formats import KINDS
 from orchestration.dbt import dbt_executable
@@ -127,3 +128,33 @@ def test_dbt_target_folders_are_pruned_per_step(tmp_path):
     assert len([n for n in left if n.startswith("dbt_staging-")]) == 10
     assert len([n for n in left if n.startswith("dbt_marts-")]) == 14  # another step's folders are its own
     assert "partial_parse.msgpack" in left
+
+
+@pytest.mark.parametrize("user_level", [None, "debug"])
+def test_dbt_logs_to_its_file_at_info_unless_the_user_asks_for_more(tmp_path, monkeypatch, user_level):
+    """Debug lines (every SQL statement) cost ~10% of a small build; DBT_LOG_LEVEL_FILE still wins."""
+    import os
+
+    from orchestration import dbt as lapak_dbt
+
+    if user_level:
+        monkeypatch.setenv("DBT_LOG_LEVEL_FILE", user_level)
+    else:
+        monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
+    seen: dict[str, str | None] = {}
+
+    class Invocation:
+        target_path = tmp_path / "dbt_marts-run1-abc1"
+
+        def stream(self):
+            return iter(())
+
+    class Dbt:
+        def cli(self, args, context):
+            seen.update(level=os.environ.get("DBT_LOG_LEVEL_FILE"), window=os.environ.get(lapak_dbt.WINDOWS_ENV))
+            return Invocation()
+
+    assert list(lapak_dbt._dbt_build(None, Dbt(), {"orders": ["2026-11-01", "2026-11-02"]})) == []
+    assert seen == {"level": user_level or "info", "window": '{"orders": ["2026-11-01", "2026-11-02"]}'}
+    assert os.environ.get("DBT_LOG_LEVEL_FILE") == user_level  # as it was before the build
+    assert lapak_dbt.WINDOWS_ENV not in os.environ

@@ -79,10 +79,16 @@ def order_csvs(landing: Path) -> list[Path]:
 
 
 class PeakRSS:
-    """Peak of the summed RSS of a process and all its descendants, sampled every 50 ms."""
+    """Peak of the summed RSS of a process and all its descendants, sampled every 50 ms, with what made it up.
+
+    RSS counts a page once per process that maps it: a child just forked (before its `exec`) shows all of
+    its parent's memory again, and every Python process counts the shared libraries it maps. So the
+    sampler also keeps the peak of the summed PSS (each shared page split among its sharers, from
+    /proc/<pid>/smaps_rollup): the memory the tree really holds."""
 
     def __init__(self, pid: int):
-        self.pid, self.peak, self._stop = pid, 0, threading.Event()
+        self.pid, self.peak, self.peak_pss, self._stop = pid, 0, 0, threading.Event()
+        self.peak_at, self.parts, self.started = 0.0, [], time.perf_counter()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -102,20 +108,48 @@ class PeakRSS:
             todo.extend(children.get(pid, []))
         return out
 
+    @staticmethod
+    def _pss(pid: int) -> int:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) * 1024
+        return 0
+
+    @staticmethod
+    def _name(pid: int) -> str:
+        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        words = [a.decode(errors="replace") for a in args if a]
+        return " ".join(Path(w).name if i < 2 else w for i, w in enumerate(words[:4]))[:60]
+
     def _run(self) -> None:
         page = os.sysconf("SC_PAGE_SIZE")
         while not self._stop.is_set():
-            total = 0
+            total, total_pss, parts = 0, 0, []
             for pid in self._tree():
                 with contextlib.suppress(OSError, ValueError, IndexError):
-                    total += int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
-            self.peak = max(self.peak, total)
+                    rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
+                    total += rss
+                    parts.append((rss, pid))
+                with contextlib.suppress(OSError, ValueError, IndexError):
+                    total_pss += self._pss(pid)
+            if total > self.peak:
+                self.peak, self.peak_at = total, time.perf_counter() - self.started
+                self.parts = []
+                for rss, pid in sorted(parts, reverse=True)[:3]:
+                    with contextlib.suppress(OSError):
+                        self.parts.append((rss, self._name(pid)))
+            self.peak_pss = max(self.peak_pss, total_pss)
             time.sleep(0.05)
 
     def stop(self) -> int:
         self._stop.set()
         self._thread.join()
         return self.peak
+
+    def describe(self) -> str:
+        """Where the peak was: when, and the biggest processes then."""
+        parts = ", ".join(f"{fmt_bytes(rss)} {name}" for rss, name in self.parts)
+        return f"at {self.peak_at:.0f} s: {parts}; peak PSS {fmt_bytes(self.peak_pss)}"
 
 
 def run_lapak(landing: Path, home: Path) -> tuple[dict, int]:
@@ -137,7 +171,7 @@ def run_lapak(landing: Path, home: Path) -> tuple[dict, int]:
     peak = rss.stop()
     if proc.returncode != 0 and not out.strip():
         raise RuntimeError(f"lapak run failed:\n{err[-3000:]}")
-    return {**json.loads(out), "wall_s": round(wall, 1)}, peak
+    return {**json.loads(out), "wall_s": round(wall, 1), "peak": rss.describe(), "peak_pss": rss.peak_pss}, peak
 
 
 FLOOR_SQL = """
@@ -299,7 +333,7 @@ def main() -> None:
             row = {
                 "scale": name, "order_lines": gen.order_lines, "generate_s": gen_s, "stages": summary["stage_seconds"],
                 "total_s": summary["seconds"], "wall_s": summary["wall_s"], "peak_rss": peak, "floor_s": floor_s,
-                "pandas_s": peer_s,
+                "pandas_s": peer_s, "peak_where": summary["peak"],
                 "exit_code": summary["exit_code"], "floor": floor_out, "pandas": peer_out,
             }  # fmt: skip
             results.append(row)
@@ -343,6 +377,8 @@ def main() -> None:
             fmt_bytes(r["peak_rss"]), f"{r['floor_s']:.2f}s", f"{r['pandas_s']:.2f}s",
             f"{r['total_s'] / r['floor_s']:.0f}x", f"{r['pandas_s'] / r['total_s']:.2f}x",
         ]))  # fmt: skip
+    for r in results:
+        print(f"peak RSS at {r['scale']} {r['peak_where']}")
     if results:
         big = results[-1]
         print(f"fixed cost (smallest scale total): {fixed:.1f}s; its process wall time {results[0]['wall_s']:.1f}s")

@@ -41,7 +41,12 @@ def prefetch_gx() -> threading.Thread:
 def _gx() -> tuple[Any, Any]:
     """Import GX once, lazily, quietly, with an ephemeral (file-less) context."""
     gx = _import_gx()
+    from great_expectations.execution_engine import pandas_execution_engine
 
+    # GX fingerprints every DataFrame under 1 GB (an md5 of pandas' hash of every cell) as a batch marker that
+    # lapak never reads: 42% of a check's time at 5M order lines (py-spy, docs/performance.md). 0 turns it off.
+    if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
+        pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
     return gx, context
@@ -120,8 +125,8 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
 # bounds that at any scale. Chunks never split a file (raw suites: uniqueness is per file) or a day (fact
 # suites: their unique keys fall within one day).
 CHUNK_ROWS = 250_000
-# Memory is given back to the system after frames this big only: a full garbage collection in a process
-# holding Dagster and GX costs ~0.3 s, which a small run paid after every chunk of every suite.
+# Memory is given back to the system, once a suite is done, after frames this big only: a full garbage
+# collection in a process holding Dagster and GX costs ~0.3 s, which a small run paid after every suite.
 RELEASE_ROWS = 50_000
 LINEAGE = ["_shop_id", "_source_file", "_file_sha256", "_source_row"]
 
@@ -174,11 +179,39 @@ def _chunks(con: duckdb.DuckDBPyConnection, query: str, params: dict, key: str |
     return chunks
 
 
+def fetch_frame(con: duckdb.DuckDBPyConnection, query: str, params: dict):
+    """The rows of `query` as the DataFrame DuckDB's `.df()` makes (decimals as floats, dates as timestamps), but
+    through Arrow: text reaches pandas' Arrow-backed strings without a Python object per value, 4x faster on
+    the raw order lines (docs/performance.md)."""
+    import pandas as pd
+    import pyarrow as pa
+
+    table = con.sql(query, params=params).to_arrow_table()
+    for i, f in enumerate(table.schema):
+        if pa.types.is_decimal(f.type):
+            table = table.set_column(i, f.name, table.column(i).cast(pa.float64()))
+        elif pa.types.is_date(f.type):
+            table = table.set_column(i, f.name, table.column(i).cast(pa.timestamp("us")))
+    frame = table.to_pandas()
+    for i, (f, column) in enumerate(zip(table.schema, table.columns, strict=True)):
+        # with nulls, DuckDB makes integers pandas' nullable integers and booleans `boolean` (Arrow: floats, objects)
+        if column.null_count and (pa.types.is_integer(f.type) or pa.types.is_boolean(f.type)):
+            signed = "UInt" if pa.types.is_unsigned_integer(f.type) else "Int"
+            dtype = (
+                pd.BooleanDtype()
+                if pa.types.is_boolean(f.type)
+                else pd.api.types.pandas_dtype(f"{signed}{f.type.bit_width}")
+            )
+            frame.isetitem(i, column.to_pandas(types_mapper={f.type: dtype}.get))
+    return frame
+
+
 def validate_in_chunks(con: duckdb.DuckDBPyConnection, suite: Suite, query: str, params: dict) -> Outcome:
     """Validate the rows of `query` chunk by chunk; the outcome sums the chunks' results per expectation."""
     outcome = Outcome()
+    big = False
     for chunk_query, chunk_params in _chunks(con, query, params, _chunk_key(suite)):
-        frame = con.execute(chunk_query, chunk_params).df()
+        frame = fetch_frame(con, chunk_query, chunk_params)
         passed, details = validate_frame(suite, frame)
         outcome.passed &= passed
         outcome.rows += len(frame)
@@ -198,10 +231,13 @@ def validate_in_chunks(con: duckdb.DuckDBPyConnection, suite: Suite, query: str,
             if d["unexpected_count"] is not None:
                 merged["unexpected_count"] = (merged["unexpected_count"] or 0) + d["unexpected_count"]
             merged["examples"] = (merged["examples"] + d["examples"])[:5]
-        big = len(frame) >= RELEASE_ROWS
+        big |= len(frame) >= RELEASE_ROWS
         del frame
-        if big:
-            release_memory()
+        # GX leaves reference cycles holding the chunk's data: the young generations hold them, and collecting
+        # those is cheap, where a full collection and trimming the heap after every chunk cost ~0.4 s each
+        gc.collect(1)
+    if big:
+        release_memory()
     return outcome
 
 

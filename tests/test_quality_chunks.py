@@ -116,3 +116,25 @@ def test_a_row_without_a_day_is_validated_when_chunking_by_day(con, monkeypatch)
     not_null = [d for d in outcome.details if d["expectation"] == "expect_column_values_to_not_be_null"]
     created = next(d for d in not_null if d["column"] == "created_at")
     assert not created["success"] and created["unexpected_count"] == 1
+
+
+def test_frames_come_through_arrow_exactly_as_duckdb_makes_them(con):
+    """`fetch_frame` (Arrow, fast on text) must hand GX the DataFrame `.df()` would, nulls included."""
+    columns = {
+        "s": "'text ' || i",
+        "amount": "cast(i * 1.25 as decimal(18, 2))",
+        "day": "date '2026-01-01' + cast(i as integer)",
+        "at": "timestamp '2026-01-01 10:00' + to_hours(i)",
+        "flag": "i % 2 = 0",
+        "small": "cast(i as utinyint)",
+        "big": "i * 1000000000000",
+    }
+    every_type = ", ".join(
+        [f"{expr} as {name}" for name, expr in columns.items()]
+        + [f"case when i % 3 = 0 then null else {expr} end as maybe_{name}" for name, expr in columns.items()]
+    )
+    con.execute(f"create table t as select i, {every_type} from range(50) as r(i)")
+    query = "select * from t where i >= $low order by i"
+    fetched = checks.fetch_frame(con, query, {"low": 3})
+    pd.testing.assert_frame_equal(fetched, con.execute(query, {"low": 3}).df())
+    assert str(fetched["maybe_small"].dtype) == "UInt8" and str(fetched["maybe_flag"].dtype) == "boolean"

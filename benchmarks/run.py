@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.stacks import pipeline_frames  # noqa: E402
 from lapak.generate import generate  # noqa: E402
 
 SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "5m": 5_000_000}
@@ -152,16 +153,18 @@ class PeakRSS:
         return f"at {self.peak_at:.0f} s: {parts}; peak PSS {fmt_bytes(self.peak_pss)}"
 
 
-def run_lapak(landing: Path, home: Path) -> tuple[dict, int]:
+def run_lapak(landing: Path, home: Path, stacks: Path | None = None) -> tuple[dict, int]:
     """`lapak run` in a subprocess: its summary (with `wall_s`, the process's whole life) and peak RSS.
 
     The summary's `seconds` are the jobs' time; `wall_s` adds interpreter start, imports, the Dagster
-    instance and, in a new home, dbt's one full parse: what a user waits for."""
+    instance and, in a new home, dbt's one full parse: what a user waits for. With `stacks` (a JSON file),
+    lapak runs under benchmarks/stacks.py, which says where its own process was at its peak."""
     env = {**os.environ, "LAPAK_PII_KEY": "bench"}
     env.pop("LAPAK_HOME", None)
     env.pop("LAPAK_LANDING", None)
+    entry = ["-m", "lapak.cli"] if stacks is None else [str(ROOT / "benchmarks" / "stacks.py"), str(stacks)]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "lapak.cli", "run", "--landing", str(landing), "--home", str(home), "--json"],
+        [sys.executable, *entry, "run", "--landing", str(landing), "--home", str(home), "--json"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     started = time.perf_counter()
@@ -171,7 +174,13 @@ def run_lapak(landing: Path, home: Path) -> tuple[dict, int]:
     peak = rss.stop()
     if proc.returncode != 0 and not out.strip():
         raise RuntimeError(f"lapak run failed:\n{err[-3000:]}")
-    return {**json.loads(out), "wall_s": round(wall, 1), "peak": rss.describe(), "peak_pss": rss.peak_pss}, peak
+    summary = {**json.loads(out), "wall_s": round(wall, 1), "peak": rss.describe(), "peak_pss": rss.peak_pss}
+    if stacks is not None and stacks.exists():
+        report = json.loads(stacks.read_text())
+        summary["lapak_peak"] = {
+            "rss": fmt_bytes(report["peak_rss"]), "at_s": report["peak_at_s"], "frames": pipeline_frames(report)
+        }  # fmt: skip
+    return summary, peak
 
 
 FLOOR_SQL = """
@@ -314,6 +323,10 @@ def main() -> None:
     parser.add_argument("--scales", default="10k,100k,1m,5m")
     parser.add_argument("--work", help="working folder (default: a temporary one, removed afterwards)")
     parser.add_argument("--no-incremental", action="store_true")
+    parser.add_argument(
+        "--stacks", action="store_true",
+        help="sample lapak's own process from inside (benchmarks/stacks.py): print its code at its memory peak",
+    )  # fmt: skip
     args = parser.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="lapak-bench-"))
     results = []
@@ -326,14 +339,14 @@ def main() -> None:
             gen = generate(landing, seed=3, **shape(target))
             xlsx_orders_to_csv(landing)
             gen_s = time.perf_counter() - started
-            summary, peak = run_lapak(landing, home)
+            summary, peak = run_lapak(landing, home, work / name / "stacks.json" if args.stacks else None)
             files = order_csvs(landing)
             floor_s, floor_out = floor(files)
             peer_s, peer_out = pandas_peer(files)
             row = {
                 "scale": name, "order_lines": gen.order_lines, "generate_s": gen_s, "stages": summary["stage_seconds"],
                 "total_s": summary["seconds"], "wall_s": summary["wall_s"], "peak_rss": peak, "floor_s": floor_s,
-                "pandas_s": peer_s, "peak_where": summary["peak"],
+                "pandas_s": peer_s, "peak_where": summary["peak"], "lapak_peak": summary.get("lapak_peak"),
                 "exit_code": summary["exit_code"], "floor": floor_out, "pandas": peer_out,
             }  # fmt: skip
             results.append(row)
@@ -350,11 +363,14 @@ def main() -> None:
             )
             newest = newest or max((work / "one-day").rglob("All order-*.csv"), key=lambda p: p.name)
             one_day(newest, shop / "Semua pesanan-2026-11-21-08_00.csv")
-            inc, _ = run_lapak(landing, home)
+            inc, inc_peak = run_lapak(landing, home, work / "one-day-stacks.json" if args.stacks else None)
             results[-1]["incremental_s"] = inc["seconds"]
             results[-1]["incremental_wall_s"] = inc["wall_s"]
             results[-1]["incremental_stages"] = inc["stage_seconds"]
             results[-1]["incremental_exit_code"] = inc["exit_code"]
+            results[-1]["incremental_peak_rss"] = inc_peak
+            results[-1]["incremental_peak_where"] = inc["peak"]
+            results[-1]["incremental_lapak_peak"] = inc.get("lapak_peak")
             results[-1]["incremental_days"] = inc.get("days_rebuilt")
             results[-1]["incremental_marts"] = inc.get("marts_rebuilt_for")
             del day
@@ -379,6 +395,8 @@ def main() -> None:
         ]))  # fmt: skip
     for r in results:
         print(f"peak RSS at {r['scale']} {r['peak_where']}")
+        if r.get("lapak_peak"):
+            print(f"  lapak's own process: {_describe_lapak_peak(r['lapak_peak'])}")
     if results:
         big = results[-1]
         print(f"fixed cost (smallest scale total): {fixed:.1f}s; its process wall time {results[0]['wall_s']:.1f}s")
@@ -400,6 +418,13 @@ def main() -> None:
             )
             print(f"  exit code {big['incremental_exit_code']}, days rebuilt {big['incremental_days']}")
             print(f"  marts rebuilt for: {big.get('incremental_marts')}")
+            print(f"  peak RSS {fmt_bytes(big['incremental_peak_rss'])} {big['incremental_peak_where']}")
+            if big.get("incremental_lapak_peak"):
+                print(f"  lapak's own process: {_describe_lapak_peak(big['incremental_lapak_peak'])}")
+
+
+def _describe_lapak_peak(peak: dict) -> str:
+    return f"{peak['rss']} at {peak['at_s']:.0f} s in " + " <- ".join(peak["frames"] or ["(no lapak frame)"])
 
 
 if __name__ == "__main__":

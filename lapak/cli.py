@@ -119,6 +119,16 @@ def run_pipeline(
 
     Normally `lapak_ingest`, then `lapak_build` over the days the new files cover (unless a blocking check
     on the raw data failed). With `backfill=(first_day, last_day)`: only `lapak_build` over those days."""
+    from orchestration.warm_dbt import WarmDbt
+
+    # dbt is imported once, while Dagster loads and ingestion runs, for every dbt command of the run
+    with WarmDbt():
+        return _run_pipeline(landing, home, progress, shop, backfill)
+
+
+def _run_pipeline(
+    landing: Path | None, home: Path | None, progress: bool, shop: str | None, backfill: tuple[str, str] | None
+) -> dict:
     from orchestration.settings import resolve_paths
 
     landing_path, home_path = resolve_paths(landing, home)

@@ -57,15 +57,24 @@ dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_D
 
 
 def dbt_executable() -> str:
-    """The `dbt` installed beside the running interpreter: works without an activated venv."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    """dbt as installed beside the running interpreter (works without an activated venv): `lapak-dbt`, which
+    runs each command in `lapak run`'s warm dbt server, or is the real `dbt` without one
+    (orchestration/warm_dbt.py)."""
+    for name in ("lapak-dbt", "dbt"):
+        candidate = Path(sys.executable).parent / name
+        if candidate.exists():
+            return str(candidate)
+    return "dbt"
 
 
 def ensure_manifest() -> Path:
-    """`dbt parse` once if the manifest is missing (the set-up step normally builds it)."""
+    """`dbt parse` once if the manifest is missing (the set-up step normally builds it). Not dagster-dbt's
+    preparer: it looks for `dbt` on PATH, which a venv that is not activated does not put there."""
     if not dbt_project.manifest_path.exists():
-        dbt_project.preparer.prepare(dbt_project)
+        subprocess.run(
+            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+            cwd=DBT_PROJECT_DIR, check=True, capture_output=True,
+        )  # fmt: skip
     return dbt_project.manifest_path
 
 

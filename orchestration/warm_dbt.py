@@ -1,0 +1,193 @@
+"""A warm dbt: dbt imported once per `lapak run`, each dbt command a fork of that process.
+
+Importing dbt takes 3-4 s (mostly mashumaro compiling its (de)serialisers), and a run invokes dbt two or
+three times (the facts step, the marts step and, in a new home, one parse): seconds of a small run's
+fixed cost spent importing the same modules again (docs/performance.md). So `lapak run` starts a server
+that imports dbt and its DuckDB adapter once (`WarmDbt`, while ingestion runs), and dagster-dbt calls
+`lapak-dbt` instead of `dbt`: a small client (standard library only) that hands its arguments, working
+folder, environment and standard streams to the server, which forks a child that runs the command
+exactly as the `dbt` script would. The child writes to the client's own stdout and stderr, so
+dagster-dbt reads dbt's events as before; the client exits with dbt's exit code and passes SIGINT and
+SIGTERM on to the child.
+
+Without a server (`LAPAK_WARM_DBT` unset, as under `dagster dev`, or a server that is gone), `lapak-dbt`
+replaces itself with the real `dbt`: every caller gets the same dbt either way. `LAPAK_WARM_DBT=off`
+makes `lapak run` start none.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ENV = "LAPAK_WARM_DBT"  # the server's socket
+OFF = "off"  # LAPAK_WARM_DBT=off: `lapak run` starts no server
+MAX_REQUEST = 1 << 20  # arguments, working folder and environment of one command
+
+
+def real_dbt() -> str:
+    return str(Path(sys.executable).parent / "dbt")
+
+
+# --- client: the `lapak-dbt` script -------------------------------------------------------------------
+
+
+def client() -> int:
+    """Run one dbt command in the warm server, or in the real dbt if there is none."""
+    path, started, dbt_pid, pending = os.environ.get(ENV), b"", [], []
+
+    def forward(signum: int, _frame: object) -> None:
+        """SIGINT and SIGTERM go on to the dbt process (once it has started: until then, they wait)."""
+        if not dbt_pid:
+            pending.append(signum)
+            return
+        with contextlib.suppress(ProcessLookupError):  # dbt has just ended: its exit code is on its way
+            os.kill(dbt_pid[0], signum)
+
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if path:
+        signal.signal(signal.SIGINT, forward)
+        signal.signal(signal.SIGTERM, forward)
+        try:
+            sock.connect(path)
+            request = json.dumps({"args": sys.argv[1:], "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+            socket.send_fds(sock, [request], [0, 1, 2])
+            started = sock.recv(256)  # waits while the server is still importing dbt
+        except OSError:
+            started = b""
+    if not started:  # no server, or it ended before starting the command: nothing ran yet
+        sock.close()
+        for signum in pending:  # what a signal would have done to dbt before it started: end it
+            os._exit(128 + signum)
+        os.execv(real_dbt(), [real_dbt(), *sys.argv[1:]])  # execv restores the default signal handlers
+    dbt_pid.append(json.loads(started)["pid"])
+    for signum in pending:
+        forward(signum, None)
+    reply = sock.recv(256)  # dbt's exit code, when it ends (a forwarded signal does not interrupt this)
+    if not reply:
+        print(f"lapak-dbt: the dbt process {dbt_pid[0]} ended without an exit code (killed?)", file=sys.stderr)
+        return 1
+    return int(json.loads(reply)["exit"])
+
+
+# --- server -------------------------------------------------------------------------------------------
+
+
+def serve(path: str) -> None:
+    """Listen on `path`, import dbt, then fork a child per command until stdin closes (lapak has ended)."""
+    import gc
+    import selectors
+
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    listener.bind(path)
+    listener.listen(8)  # clients may connect now: they wait for the import below
+    import dbt.adapters.duckdb  # dbt imports its adapter in every command: import it once, here
+    import dbt.cli.main  # noqa: F401
+
+    gc.freeze()  # the children share these pages: no collection in a child should touch (and copy) them
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+    selector = selectors.DefaultSelector()
+    selector.register(listener, selectors.EVENT_READ)
+    selector.register(sys.stdin, selectors.EVENT_READ)
+    while True:
+        for key, _ in selector.select():
+            if key.fileobj is sys.stdin:
+                if not os.read(sys.stdin.fileno(), 4096):
+                    return
+                continue
+            conn, _ = listener.accept()
+            if os.fork() == 0:
+                selector.close()
+                listener.close()
+                os._exit(_child(conn))
+            conn.close()
+
+
+def _child(conn: socket.socket) -> int:
+    """In the forked child: become the client's dbt process, run the command, report its exit code."""
+    import atexit
+
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    message, fds, _, _ = socket.recv_fds(conn, MAX_REQUEST, 3)
+    request = json.loads(message)
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    sys.argv = ["dbt", *request["args"]]
+    conn.sendall(json.dumps({"pid": os.getpid()}).encode())
+    code = run_dbt()
+    for tidy in (atexit._run_exitfuncs, sys.stdout.flush, sys.stderr.flush):  # what a normal exit runs
+        with contextlib.suppress(Exception):  # a reader that has gone, a closed stream: the exit code counts
+            tidy()
+    with contextlib.suppress(OSError):  # the client has gone (killed): nobody to tell
+        conn.sendall(json.dumps({"exit": code}).encode())
+    return code
+
+
+def run_dbt() -> int:
+    """What the `dbt` script does: dbt's click command on sys.argv, its exit as a number."""
+    from dbt.cli.main import cli
+
+    try:
+        cli(prog_name="dbt")
+    except SystemExit as exit_:
+        code = exit_.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+# --- the server's lifetime, in lapak ----------------------------------------------------------------
+
+
+class WarmDbt:
+    """A warm dbt server for the duration of a `with` block; `lapak-dbt` finds it through `LAPAK_WARM_DBT`.
+
+    The server ends when the block ends, or with lapak: it reads its stdin, a pipe from this process."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self._folder = Path(tempfile.mkdtemp(prefix="lapak-dbt-"))
+        self.path = str(self._folder / "dbt.sock")
+        self._process: subprocess.Popen | None = None
+        self._before: str | None = None
+
+    def __enter__(self) -> WarmDbt:
+        self._before = os.environ.get(ENV)
+        if self._before == OFF:  # every command in a fresh dbt process, as without lapak-dbt
+            return self
+        self._process = subprocess.Popen(
+            [sys.executable, "-m", "orchestration.warm_dbt", self.path],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        os.environ[ENV] = self.path
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        import shutil
+
+        os.environ.pop(ENV, None)
+        if self._before is not None:
+            os.environ[ENV] = self._before
+        if self._process is not None:  # the dbt commands it forked are over, and do not depend on it
+            self._process.kill()
+            self._process.wait()
+            self._process.stdin.close()  # ty: ignore[possibly-missing-attribute]
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    serve(sys.argv[1])

@@ -1,0 +1,133 @@
+"""The warm dbt server (orchestration/warm_dbt.py): `lapak-dbt` behaves as `dbt`, with or without a server."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from orchestration.dbt import DBT_PROJECT_DIR
+from orchestration.warm_dbt import ENV, OFF, WarmDbt
+
+BIN = Path(sys.executable).parent
+LAPAK_DBT, DBT = str(BIN / "lapak-dbt"), str(BIN / "dbt")
+# dbt ls on the in-memory target: a real dbt command that reads the project, no warehouse needed
+LS = [
+    "ls",
+    "--target",
+    "lint",
+    "--profiles-dir",
+    str(DBT_PROJECT_DIR),
+    "-q",
+    "--resource-type",
+    "model",
+    "--select",
+    "customers ltv_weekly",
+]
+
+
+def _run(executable: str, args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if k != ENV} | env
+    return subprocess.run(
+        [executable, *args, *(["--target-path", str(tmp_path / "target")] if args[:1] == ["ls"] else [])],
+        cwd=DBT_PROJECT_DIR, env=full_env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
+def test_without_a_server_lapak_dbt_is_dbt(tmp_path):
+    mine, theirs = _run(LAPAK_DBT, LS, tmp_path), _run(DBT, LS, tmp_path)
+    assert (mine.returncode, mine.stdout) == (theirs.returncode, theirs.stdout) == (0, theirs.stdout)
+    assert theirs.stdout.split() == ["lapak.marts.customers", "lapak.marts.ltv_weekly"]
+    # a server that is gone (its socket left behind, or never there) falls back to dbt as well
+    gone = _run(LAPAK_DBT, LS, tmp_path, **{ENV: str(tmp_path / "no-such.sock")})
+    assert (gone.returncode, gone.stdout) == (0, theirs.stdout)
+
+
+def test_warm_server_runs_dbt_commands_with_their_output_and_exit_code(tmp_path):
+    with WarmDbt() as warm:
+        server = warm._process
+        assert server is not None and os.environ[ENV] == warm.path
+        listed = _run(LAPAK_DBT, LS, tmp_path, **{ENV: warm.path})
+        again = _run(LAPAK_DBT, LS, tmp_path, **{ENV: warm.path})  # each command in a fresh fork
+        bad = _run(LAPAK_DBT, ["--no-such-option"], tmp_path, **{ENV: warm.path})
+        assert server.poll() is None  # it served them: it did not end, and fell back on nothing
+    assert listed.returncode == again.returncode == 0, listed.stderr
+    assert listed.stdout.split() == again.stdout.split() == ["lapak.marts.customers", "lapak.marts.ltv_weekly"]
+    theirs = _run(DBT, ["--no-such-option"], tmp_path)
+    assert bad.returncode == theirs.returncode == 2
+    assert bad.stderr == theirs.stderr and "Usage: dbt" in bad.stderr
+    assert server.poll() is not None and ENV not in os.environ and not Path(warm.path).exists()
+
+
+def test_off_starts_no_server(monkeypatch):
+    monkeypatch.setenv(ENV, OFF)
+    with WarmDbt() as warm:
+        assert warm._process is None and os.environ[ENV] == OFF
+    assert os.environ[ENV] == OFF
+
+
+class FakeServer:
+    """The server's side of the protocol, in this process: records the request, answers as told."""
+
+    def __init__(self, path: Path, answer):
+        self.listener = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self.listener.bind(str(path))
+        self.listener.listen(1)
+        self.request, self.answer = None, answer
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        conn, _ = self.listener.accept()
+        message, fds, _, _ = socket.recv_fds(conn, 1 << 20, 3)
+        self.request = json.loads(message)
+        try:
+            self.answer(conn, fds)
+        finally:
+            for fd in fds:
+                os.close(fd)
+            conn.close()
+
+
+def test_client_hands_over_args_cwd_env_and_streams_and_exits_with_the_code(tmp_path):
+    def answer(conn, fds):
+        conn.sendall(json.dumps({"pid": os.getpid()}).encode())
+        os.write(fds[1], b"from the server\n")
+        os.write(fds[2], b"an error line\n")
+        conn.sendall(json.dumps({"exit": 3}).encode())
+
+    server = FakeServer(tmp_path / "s.sock", answer)
+    done = subprocess.run(
+        [LAPAK_DBT, "build", "--select", "x y"], cwd=tmp_path, capture_output=True, text=True, timeout=60,
+        env={**os.environ, ENV: str(tmp_path / "s.sock"), "LAPAK_REBUILD_WINDOWS": '{"a": 1}'},
+    )  # fmt: skip
+    server.thread.join(5)
+    assert (done.returncode, done.stdout, done.stderr) == (3, "from the server\n", "an error line\n")
+    assert server.request["args"] == ["build", "--select", "x y"]
+    assert server.request["cwd"] == str(tmp_path)
+    assert server.request["env"]["LAPAK_REBUILD_WINDOWS"] == '{"a": 1}'
+
+
+def test_client_forwards_sigterm_to_the_dbt_process_and_reports_a_lost_one(tmp_path):
+    sleeper = subprocess.Popen(["sleep", "60"])
+    started = threading.Event()
+
+    def answer(conn, fds):
+        conn.sendall(json.dumps({"pid": sleeper.pid}).encode())
+        started.set()
+        sleeper.wait(30)  # ends when the client passes the signal on
+        # no exit code sent: as if the dbt process had been killed before it could report one
+
+    FakeServer(tmp_path / "s.sock", answer)
+    client = subprocess.Popen(
+        [LAPAK_DBT, "build"], env={**os.environ, ENV: str(tmp_path / "s.sock")},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert started.wait(30)
+    client.send_signal(signal.SIGTERM)
+    _, err = client.communicate(timeout=30)
+    assert sleeper.wait(5) == -signal.SIGTERM
+    assert client.returncode == 1 and "ended without an exit code" in err

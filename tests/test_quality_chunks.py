@@ -63,16 +63,21 @@ def test_a_clean_load_passes_in_chunks(con, monkeypatch):
     assert outcome.passed and outcome.chunks == 3 and outcome.rows == 12 and not outcome.failing_rows
 
 
-def test_fact_suites_chunk_by_day(con, monkeypatch):
+def _stg_lines(con, created_at: str, status: str = "completed", n: int = 12, export_at: str = "2026-02-01") -> None:
+    """Staged order lines `l0..l<n-1>` (one order each, one SKU); `created_at` is SQL over the row number `i`."""
     con.execute("create schema staging")
     con.execute(
-        """create table staging.stg_tiktok__order_lines as
+        f"""create table staging.stg_tiktok__order_lines as
         select 'l' || i as order_line_id, 's' as shop_id, 'o' || i as order_id, 'S1' as sku_id, 1 as quantity,
                0 as returned_quantity, 10 as subtotal_after_discount_idr, 10 as order_amount_idr,
-               0 as order_refund_amount_idr, 'completed' as order_status_category,
-               timestamp '2026-01-01 10:00' + to_days(i // 3) as created_at, timestamp '2026-02-01' as export_at
-        from range(12) as t(i)"""
+               0 as order_refund_amount_idr, '{status}' as order_status_category,
+               {created_at} as created_at, timestamp '{export_at}' as export_at
+        from range({n}) as t(i)"""
     )
+
+
+def test_fact_suites_chunk_by_day(con, monkeypatch):
+    _stg_lines(con, "timestamp '2026-01-01 10:00' + to_days(i // 3)")
     # a duplicate key on one day: uniqueness within a day survives chunking by day
     con.execute("update staging.stg_tiktok__order_lines set order_line_id = 'l6' where order_line_id = 'l7'")
     monkeypatch.setattr(checks, "CHUNK_ROWS", 4)
@@ -85,30 +90,14 @@ def test_fact_suites_chunk_by_day(con, monkeypatch):
 @pytest.mark.parametrize(("created", "passes"), [("23:07:18", True), ("23:08:00", False)])
 def test_an_order_created_in_the_export_minute_is_not_after_the_export(con, created, passes):
     """File names carry the export time to the minute: `All order-2026-11-20-23_07.csv` can hold 23:07:18."""
-    con.execute("create schema staging")
-    con.execute(
-        f"""create table staging.stg_tiktok__order_lines as
-        select 'l1' as order_line_id, 's' as shop_id, 'o1' as order_id, 'S1' as sku_id, 1 as quantity,
-               0 as returned_quantity, 10 as subtotal_after_discount_idr, 10 as order_amount_idr,
-               0 as order_refund_amount_idr, 'unpaid' as order_status_category,
-               timestamp '2026-11-20 {created}' as created_at, timestamp '2026-11-20 23:07' as export_at"""
-    )
+    _stg_lines(con, f"timestamp '2026-11-20 {created}'", status="unpaid", n=1, export_at="2026-11-20 23:07")
     outcome = checks.validate_in_chunks(con, STG_LINES, STG_LINES.query, {})
     assert outcome.passed is passes
 
 
 def test_a_row_without_a_day_is_validated_when_chunking_by_day(con, monkeypatch):
     """A null chunk key (here a line with no creation time) must land in a chunk, where not-null catches it."""
-    con.execute("create schema staging")
-    con.execute(
-        """create table staging.stg_tiktok__order_lines as
-        select 'l' || i as order_line_id, 's' as shop_id, 'o' || i as order_id, 'S1' as sku_id, 1 as quantity,
-               0 as returned_quantity, 10 as subtotal_after_discount_idr, 10 as order_amount_idr,
-               0 as order_refund_amount_idr, 'completed' as order_status_category,
-               case when i = 5 then null else timestamp '2026-01-01 10:00' + to_days(i // 3) end as created_at,
-               timestamp '2026-02-01' as export_at
-        from range(12) as t(i)"""
-    )
+    _stg_lines(con, "case when i = 5 then null else timestamp '2026-01-01 10:00' + to_days(i // 3) end")
     monkeypatch.setattr(checks, "CHUNK_ROWS", 4)
     outcome = checks.validate_in_chunks(con, STG_LINES, STG_LINES.query, {})
     assert outcome.rows == 12 and outcome.chunks > 1

@@ -177,9 +177,16 @@ def record_fact_build(warehouse: Path, run_id: str, loaded_through: dict, window
     )
 
 
+# DuckDB's memory limit for the connection that appends a build record. Its default, 80% of RAM, let the
+# checkpoint DuckDB runs when that connection closes, right after dbt's facts step at 5M order lines, take
+# 0.4-2 GiB and seconds in lapak's own process (2.1-2.5 GiB peaks, found with `benchmarks/run.py --stacks`);
+# capped, the same close took 0.1 s and no memory (docs/performance.md, eighth measurement).
+RECORD_MEMORY_LIMIT = "256MB"
+
+
 def append_build_rows(warehouse: Path, table: str, columns: str, rows: list[list]) -> None:
     """Append `rows` to one of lapak's build records in the warehouse (`table`, created with `columns`)."""
-    with duckdb.connect(str(warehouse)) as con:
+    with duckdb.connect(str(warehouse), config={"memory_limit": RECORD_MEMORY_LIMIT}) as con:
         con.execute("create schema if not exists lapak")
         con.execute(f"create table if not exists {table} ({columns})")
         if rows:

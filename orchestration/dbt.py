@@ -71,11 +71,16 @@ def ensure_manifest() -> Path:
     """`dbt parse` once if the manifest is missing (the set-up step normally builds it). Not dagster-dbt's
     preparer: it looks for `dbt` on PATH, which a venv that is not activated does not put there."""
     if not dbt_project.manifest_path.exists():
-        subprocess.run(
-            [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
-            cwd=DBT_PROJECT_DIR, check=True, capture_output=True,
-        )  # fmt: skip
+        dbt_parse()
     return dbt_project.manifest_path
+
+
+def dbt_parse(env: dict[str, str] | None = None) -> None:
+    """`dbt parse` of lapak's project (manifest and partial-parse state in its target folder)."""
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
+        cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True,
+    )  # fmt: skip
 
 
 PARSED_FOR = "lapak_parsed_for.txt"
@@ -89,11 +94,7 @@ def prepare_partial_parse(warehouse: Path) -> None:
     marker = dbt_project.project_dir / dbt_project.target_path / PARSED_FOR
     if marker.exists() and marker.read_text() == str(warehouse):
         return
-    env = {**os.environ, "LAPAK_WAREHOUSE": str(warehouse)}
-    subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
-        cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True,
-    )  # fmt: skip
+    dbt_parse({**os.environ, "LAPAK_WAREHOUSE": str(warehouse)})
     marker.write_text(str(warehouse))
 
 

@@ -158,17 +158,19 @@ class WarmDbt:
     The server ends when the block ends, or with lapak: it reads its stdin, a pipe from this process."""
 
     def __init__(self) -> None:
-        import tempfile
-
-        self._folder = Path(tempfile.mkdtemp(prefix="lapak-dbt-"))
-        self.path = str(self._folder / "dbt.sock")
+        self._folder: Path | None = None
+        self.path: str | None = None
         self._process: subprocess.Popen | None = None
         self._before: str | None = None
 
     def __enter__(self) -> WarmDbt:
+        import tempfile
+
         self._before = os.environ.get(ENV)
         if self._before == OFF:  # every command in a fresh dbt process, as without lapak-dbt
             return self
+        self._folder = Path(tempfile.mkdtemp(prefix="lapak-dbt-"))
+        self.path = str(self._folder / "dbt.sock")
         self._process = subprocess.Popen(
             [sys.executable, "-m", "orchestration.warm_dbt", self.path],
             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, start_new_session=True,
@@ -186,7 +188,8 @@ class WarmDbt:
             self._process.kill()
             self._process.wait()
             self._process.stdin.close()  # ty: ignore[possibly-missing-attribute]
-        shutil.rmtree(self._folder, ignore_errors=True)
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 import duckdb  # noqa: E402
 
 import quality.checks as checks  # noqa: E402
+from benchmarks.stacks import rss  # noqa: E402
 from quality.suites import SUITES  # noqa: E402
 
 
@@ -33,17 +34,13 @@ class Peak:
         self.value = 0
         threading.Thread(target=self._run, daemon=True).start()
 
-    @staticmethod
-    def rss() -> int:
-        return int(Path("/proc/self/statm").read_text().split()[1]) * 4096
-
     def _run(self) -> None:
         while True:
-            self.value = max(self.value, self.rss())
+            self.value = max(self.value, rss())
             time.sleep(0.005)
 
     def reset(self) -> None:
-        self.value = self.rss()
+        self.value = rss()
 
 
 @contextmanager

@@ -96,10 +96,19 @@ def chromium():
 
 
 def settle(page) -> None:
-    """Wait until the script run is over and every chart on the page is drawn."""
-    page.wait_for_selector('[data-testid="stApp"]', timeout=TIMEOUT_MS)
+    """Wait until the script run is over and every chart on the page is drawn.
+
+    The run's end is Streamlit's own `data-test-script-state="notRunning"` (what Streamlit's e2e tests wait for):
+    the status widget alone is not enough, it shows only after a delay, so a page that had drawn its title and not
+    yet its metric cards once passed for settled (CI, stop 16: KeyError 'GMV')."""
+    page.wait_for_selector(
+        '[data-testid="stApp"][data-test-connection-state="CONNECTED"][data-test-script-state="notRunning"]',
+        timeout=TIMEOUT_MS,
+    )
     page.wait_for_function(
         """() => {
+            const app = document.querySelector('[data-testid="stApp"]');
+            if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
             if (document.querySelector('[data-testid="stStatusWidget"]')) return false;   // still running
             const main = document.querySelector('[data-testid="stMain"]');
             if (!main || !main.querySelector('h1')) return false;

@@ -3,10 +3,12 @@
     .venv/bin/python benchmarks/warm_dbt.py                 # 10k order lines, 3 rounds
     .venv/bin/python benchmarks/warm_dbt.py --scale 100k --rounds 2
 
-Each round runs `lapak run` twice on a fresh home: with `LAPAK_WARM_DBT=off` (every dbt command a new
-dbt process, importing dbt again) and as lapak runs by default (orchestration/warm_dbt.py). The two
-take turns so that a slower minute of the machine hits both. Prints each run's dbt stage, jobs total,
-process wall time and peak RSS, then the medians' ratios (off / warm).
+Each round runs `lapak run` three times on a fresh home: with `LAPAK_WARM_DBT=off` (every dbt command a
+new dbt process, importing dbt again), with a server that only imports dbt (`LAPAK_WARM_DBT_PARSE=off`),
+and as lapak runs by default (orchestration/warm_dbt.py: the server imports dbt and runs one parse
+before it forks the commands). They take turns so that a slower minute of the machine hits all three.
+Prints each run's dbt stage, jobs total, process wall time and peak RSS, then the medians and their ratios
+to the default (off / warm, imported / warm).
 """
 
 import argparse
@@ -23,7 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.run import SCALES, fmt_bytes, run_lapak, shape, xlsx_orders_to_csv  # noqa: E402
 from lapak.generate import generate  # noqa: E402
-from orchestration.warm_dbt import ENV, OFF  # noqa: E402
+from orchestration.warm_dbt import ENV, OFF, PARSE_ENV  # noqa: E402
+
+MODES = {"off": {ENV: OFF}, "imported": {PARSE_ENV: OFF}, "warm": {}}  # environment of each mode
 
 
 def main() -> None:
@@ -36,33 +40,38 @@ def main() -> None:
         landing = work / "landing"
         generate(landing, seed=3, **shape(SCALES[args.scale]))
         xlsx_orders_to_csv(landing)
-        runs: dict[str, list[dict]] = {"off": [], "warm": []}
+        runs: dict[str, list[dict]] = {mode: [] for mode in MODES}
         for round_ in range(args.rounds):
-            for mode in ("off", "warm"):
+            for mode, env in MODES.items():
                 home = work / f"home-{mode}-{round_}"
-                os.environ.pop(ENV, None)
-                if mode == "off":
-                    os.environ[ENV] = OFF
+                for name in (ENV, PARSE_ENV):
+                    os.environ.pop(name, None)
+                os.environ.update(env)
                 started = time.perf_counter()
                 summary, peak = run_lapak(landing, home)
-                os.environ.pop(ENV, None)
+                for name in env:
+                    os.environ.pop(name, None)
                 row = {
                     "dbt": summary["stage_seconds"]["dbt"], "total": summary["seconds"], "wall": summary["wall_s"],
                     "peak": peak, "exit": summary["exit_code"], "took": time.perf_counter() - started,
                 }  # fmt: skip
                 runs[mode].append(row)
                 print(
-                    f"round {round_ + 1} {mode:>4}: dbt {row['dbt']:.1f}s, total {row['total']:.1f}s, "
+                    f"round {round_ + 1} {mode:>8}: dbt {row['dbt']:.1f}s, total {row['total']:.1f}s, "
                     f"wall {row['wall']:.1f}s, peak RSS {fmt_bytes(peak)}, exit {row['exit']}",
                     flush=True,
                 )
                 shutil.rmtree(home, ignore_errors=True)
-        print(f"\n{args.scale} order lines, {args.rounds} rounds, {os.cpu_count()} cores: medians, off / warm")
+        print(f"\n{args.scale} order lines, {args.rounds} rounds, {os.cpu_count()} cores: medians, each mode / warm")
         for key in ("dbt", "total", "wall"):
-            off, warm = (statistics.median(r[key] for r in runs[m]) for m in ("off", "warm"))
-            print(f"  {key:>5}: off {off:.1f}s, warm {warm:.1f}s = {off / warm:.2f}x ({off - warm:.1f}s saved)")
-        off, warm = (statistics.median(r["peak"] for r in runs[m]) for m in ("off", "warm"))
-        print(f"   peak: off {fmt_bytes(off)}, warm {fmt_bytes(warm)}")
+            median = {m: statistics.median(r[key] for r in runs[m]) for m in MODES}
+            warm = median["warm"]
+            shown = ", ".join(
+                f"{m} {v:.1f}s = {v / warm:.2f}x ({v - warm:.1f}s saved)" for m, v in median.items() if m != "warm"
+            )
+            print(f"  {key:>5}: warm {warm:.1f}s; {shown}")
+        peaks = ", ".join(f"{m} {fmt_bytes(statistics.median(r['peak'] for r in runs[m]))}" for m in MODES)
+        print(f"   peak: {peaks}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

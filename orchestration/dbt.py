@@ -33,9 +33,9 @@ from packaging import version
 
 from orchestration.marts import MartPlan, plan_marts, project_fingerprint, record_mart_build
 from orchestration.settings import LapakSettings
+from orchestration.warm_dbt import DBT_PROJECT_DIR, PARSED_FOR
 from orchestration.windows import DAILY, FactsConfig, record_fact_build, windows_for_run
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 FACTS_SELECTOR = "tag:daily_fact"
 # "buildable": a step runs the data tests whose models are all in it or upstream of it, so a test between a
 # fact and a view or mart runs in the second step, once both exist; every test runs in exactly one step
@@ -81,9 +81,6 @@ def dbt_parse(env: dict[str, str] | None = None) -> None:
         [dbt_executable(), "parse", "--quiet", "--profiles-dir", str(DBT_PROJECT_DIR)],
         cwd=DBT_PROJECT_DIR, env=env, check=True, capture_output=True,
     )  # fmt: skip
-
-
-PARSED_FOR = "lapak_parsed_for.txt"
 
 
 def prepare_partial_parse(warehouse: Path) -> None:

@@ -10,6 +10,12 @@ exactly as the `dbt` script would. The child writes to the client's own stdout a
 dagster-dbt reads dbt's events as before; the client exits with dbt's exit code and passes SIGINT and
 SIGTERM on to the child.
 
+The first dbt command in a process also pays ~1.4 s that later ones do not (mashumaro compiling the
+(de)serialisers of the manifest's classes on first use, and the like: `benchmarks/warm_dbt.py`). So after
+its imports the server runs one `dbt parse` of lapak's project itself, on a copy of its partial-parse
+state in a folder of its own, and every command it forks starts past that. `LAPAK_WARM_DBT_PARSE=off`
+skips it (for the benchmark).
+
 Without a server (`LAPAK_WARM_DBT` unset, as under `dagster dev`, or a server that is gone), `lapak-dbt`
 replaces itself with the real `dbt`: every caller gets the same dbt either way. `LAPAK_WARM_DBT=off`
 makes `lapak run` start none.
@@ -28,6 +34,9 @@ from pathlib import Path
 
 ENV = "LAPAK_WARM_DBT"  # the server's socket
 OFF = "off"  # LAPAK_WARM_DBT=off: `lapak run` starts no server
+PARSE_ENV = "LAPAK_WARM_DBT_PARSE"  # off: the server imports dbt, and does not run a parse to warm it
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+PARSED_FOR = "lapak_parsed_for.txt"  # beside the partial-parse state: the warehouse it was parsed for
 MAX_REQUEST = 1 << 20  # arguments, working folder and environment of one command
 
 
@@ -90,6 +99,15 @@ def serve(path: str) -> None:
     import dbt.adapters.duckdb  # dbt imports its adapter in every command: import it once, here
     import dbt.cli.main  # noqa: F401
 
+    if os.environ.get(PARSE_ENV) != OFF and native_threads() == 1:
+        warm_up(DBT_PROJECT_DIR)
+    # A fork copies only the thread that forks: a lock another thread holds stays locked in the child for
+    # good. dbt's static parser (dbt-extractor, Rust) starts a pool of two threads on first use, and a
+    # command forked after it hung in that parser (a warm-up that had parsed in full; now it does not use
+    # it). So the server forks only while it is its one thread: otherwise each command runs in a fresh dbt.
+    forkable = native_threads() in (1, None)
+    if not forkable:
+        print(f"lapak-dbt: the warm dbt has {native_threads()} threads: every command runs cold", file=sys.stderr)
     gc.freeze()  # the children share these pages: no collection in a child should touch (and copy) them
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     selector = selectors.DefaultSelector()
@@ -102,11 +120,50 @@ def serve(path: str) -> None:
                     return
                 continue
             conn, _ = listener.accept()
+            if not forkable:  # the client hears nothing and runs the real dbt itself
+                conn.close()
+                continue
             if os.fork() == 0:
                 selector.close()
                 listener.close()
                 os._exit(_child(conn))
             conn.close()
+
+
+def native_threads() -> int | None:
+    """This process's threads, native ones included (Linux's /proc); None where that cannot be told."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return None
+
+
+def warm_up(project_dir: Path) -> bool:
+    """One `dbt parse` of `project_dir` in this process, so that the commands forked from it start warm.
+
+    Without dbt's static parser, which would leave threads behind (see `serve`). It parses into a folder
+    of its own, from a copy of the project's partial-parse state when there is one
+    (~2 s instead of a full parse's ~6 s: the profile is rendered with the warehouse that state was parsed
+    for, which dbt only names and never opens here), and writes nothing else; dbt closes the adapter it
+    registered. A failure only means cold commands: it is not reported (each command reports its own)."""
+    import shutil
+    import tempfile
+
+    from dbt.cli.main import dbtRunner
+
+    target = project_dir / "target"
+    with contextlib.suppress(OSError):
+        os.environ["LAPAK_WAREHOUSE"] = (target / PARSED_FOR).read_text()
+    with tempfile.TemporaryDirectory(prefix="lapak-dbt-warm-") as folder:
+        with contextlib.suppress(OSError):
+            shutil.copy(target / "partial_parse.msgpack", folder)
+        args = ["parse", "--quiet", "--no-static-parser", "--project-dir", str(project_dir)]
+        args += ["--profiles-dir", str(project_dir)]
+        try:
+            result = dbtRunner().invoke([*args, "--target-path", folder, "--log-path", folder])
+        except Exception:  # warming is an optimisation: the commands run either way
+            return False
+    return result.success
 
 
 def _child(conn: socket.socket) -> int:

@@ -2,6 +2,7 @@
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -12,6 +13,7 @@ from pathlib import Path
 from orchestration.dbt import DBT_PROJECT_DIR
 from orchestration.warm_dbt import ENV, OFF, WarmDbt
 
+ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 LAPAK_DBT, DBT = str(BIN / "lapak-dbt"), str(BIN / "dbt")
 # dbt ls on the in-memory target: a real dbt command that reads the project, no warehouse needed
@@ -67,6 +69,28 @@ def test_off_starts_no_server(monkeypatch):
     with WarmDbt() as warm:
         assert warm._process is None and os.environ[ENV] == OFF
     assert os.environ[ENV] == OFF
+
+
+def test_warm_up_parses_in_a_folder_of_its_own_and_leaves_one_thread(tmp_path):
+    """The server's warming `dbt parse` (here a full one: a copy of the project without its target folder)
+    succeeds, writes nothing in the project, leaves no folder behind, and leaves the process with one
+    thread: a fork after dbt's static parser had started its threads hung in the child."""
+    project, tmp = tmp_path / "project", tmp_path / "tmp"
+    shutil.copytree(DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    tmp.mkdir()
+    env = {**{k: v for k, v in os.environ.items() if k != ENV}, "TMPDIR": str(tmp)}
+    code = (
+        "import sys; from pathlib import Path; from orchestration.warm_dbt import warm_up, native_threads; "
+        "ok = warm_up(Path(sys.argv[1])); print(ok, native_threads())"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(project)], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.stdout.split() == ["True", "1"], done.stdout + done.stderr
+    assert sorted(p.name for p in project.iterdir()) == sorted(
+        p.name for p in DBT_PROJECT_DIR.iterdir() if p.name not in ("target", "logs", "dbt_packages")
+    )
+    assert list(tmp.iterdir()) == []
 
 
 class FakeServer:

@@ -23,6 +23,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping, Sequence
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -137,8 +138,9 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings
         return
     window_vars, loaded_through = windows_for_run(context, settings.warehouse, config.shop)
     shown = json.dumps(window_vars) if window_vars is not None else "every day (first build)"
-    context.log.info(f"daily facts rebuild: {shown}")
-    yield from _dbt_build(context, dbt, window_vars)
+    threads = facts_threads(window_vars)
+    context.log.info(f"daily facts rebuild: {shown}{' one model at a time' if threads == 1 else ''}")
+    yield from _dbt_build(context, dbt, window_vars, threads=threads)
     if loaded_through:  # a backfill does not move the watermark of builds after ingestion
         record_fact_build(settings.warehouse, context.run_id, loaded_through, window_vars)
 
@@ -163,11 +165,36 @@ def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: 
         record_mart_build(settings.warehouse, context.run_id, plan, fingerprint)
 
 
+# A facts rebuild longer than this runs one model at a time (dbt --threads 1). The two order-line models
+# are window functions over every export of every order in the window, and DuckDB's memory limit is one
+# pool for both: at 5M order lines a rebuild of every day without --full-refresh ran out of memory with
+# the two side by side ("could not allocate block", 1 GB), and passed alone (175 s); the first build of
+# every day took 109 s one at a time against 115 s side by side (DuckDB spreads each query over the cores
+# itself). A daily run's few days keep two threads: one at a time cost 0.6-1.3 s of its 7.7 s facts step,
+# its data tests waiting on each other (docs/performance.md, ninth measurement).
+SERIAL_FACTS_DAYS = 7
+
+
+def facts_threads(window_vars: dict | None) -> int | None:
+    """dbt threads for a facts rebuild over `window_vars` (None: every day): 1 for a long one, None for the
+    profile's two."""
+    if window_vars is None:
+        return 1
+    spans = [span for span in window_vars["lapak_windows"].values() if span]
+    days = max((date.fromisoformat(last) - date.fromisoformat(first)).days + 1 for first, last in spans) if spans else 0
+    return 1 if days > SERIAL_FACTS_DAYS else None
+
+
 def _dbt_build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, window_vars: dict | None = None, full_refresh: bool = False
+    context: dg.AssetExecutionContext,
+    dbt: DbtCliResource,
+    window_vars: dict | None = None,
+    full_refresh: bool = False,
+    threads: int | None = None,
 ) -> Iterator:
     """`dbt build` of the step's selection, with the rebuild window (None: every day) in the environment."""
     args = ["build", *BUILD_ARGS, *(["--full-refresh"] if full_refresh else [])]
+    args += ["--threads", str(threads)] if threads else []
     file_log_level = os.environ.get(FILE_LOG_LEVEL_ENV, FILE_LOG_LEVEL)
     with (
         _environ(WINDOWS_ENV, json.dumps(window_vars) if window_vars is not None else None),

@@ -1,5 +1,6 @@
 """The Dagster code location loads fast, without Great Expectations, and shows the expected graph."""
 
+import datetime as dt
 import subprocess
 import sys
 from pathlib import Path
@@ -62,6 +63,24 @@ def test_daily_facts_are_partitioned_by_day_and_backfill_in_one_run():
     assert dbt_staging.partitions_def.get_first_partition_key() <= "2021-01-01"
     assert dbt_staging.partitions_def.timezone == "Asia/Jakarta"
     assert dbt_staging.backfill_policy == dg.BackfillPolicy.single_run()
+
+
+def test_long_facts_rebuilds_run_one_model_at_a_time():
+    """dbt --threads 1 for a facts rebuild of more than SERIAL_FACTS_DAYS days (the order-line models side by
+    side ran out of memory at 5M lines); a daily run keeps the profile's threads."""
+    from orchestration.dbt import SERIAL_FACTS_DAYS, facts_threads
+    from orchestration.windows import EVERY_DAY, partition_windows
+
+    first = dt.date(2026, 11, 1)
+    longest_parallel = (first + dt.timedelta(days=SERIAL_FACTS_DAYS - 1)).isoformat()
+    assert facts_threads(partition_windows("2026-11-20", "2026-11-20")) is None
+    assert facts_threads(partition_windows(first.isoformat(), longest_parallel)) is None
+    shortest_serial = (first + dt.timedelta(days=SERIAL_FACTS_DAYS)).isoformat()
+    assert facts_threads(partition_windows(first.isoformat(), shortest_serial)) == 1
+    assert facts_threads(None) == 1  # a first build: every day
+    assert facts_threads({"lapak_windows": {"orders": EVERY_DAY, "videos": ["2026-11-20", "2026-11-20"]}}) == 1
+    assert facts_threads({"lapak_windows": {"videos": ["2026-11-20", "2026-11-21"]}, "lapak_shops": ["a"]}) is None
+    assert facts_threads({"lapak_windows": {}}) is None  # nothing changed: nothing to rebuild
 
 
 def test_every_dbt_data_test_runs_in_exactly_one_of_the_two_steps():

@@ -97,7 +97,8 @@ def test_every_dbt_data_test_runs_in_exactly_one_of_the_two_steps():
     facts, rest, every = ls("--select", FACTS_SELECTOR), ls("--exclude", FACTS_SELECTOR), ls()
     assert not set(facts) & set(rest)
     assert sorted(facts + rest) == sorted(every)
-    assert "relationships_stg_seller__nps_responses_order_id__order_id__ref_stg_tiktok__order_lines_" in rest
+    nps_orders = "relationships_within_shop_stg_seller__nps_responses_order_id__order_id__ref_stg_tiktok__order_lines_"
+    assert nps_orders in rest
 
 
 def test_dbt_executable_sits_beside_the_interpreter():

@@ -78,7 +78,7 @@ def test_every_row_is_accounted_for(warehouse):
     # warnings only: the dates are old, and no product export was loaded, so the SKUs sold are not in the catalog
     assert sorted((c["check"], c["severity"]) for c in warehouse["checks_failed"]) == [
         ("orders_export_is_fresh", "WARN"),
-        ("relationships_sku_daily_sku_id__sku_id__ref_stg_tiktok__products_", "WARN"),
+        ("relationships_within_shop_sku_daily_sku_id__sku_id__ref_stg_tiktok__products_", "WARN"),
     ]
 
 

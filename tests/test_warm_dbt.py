@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from orchestration.dbt import DBT_PROJECT_DIR
-from orchestration.warm_dbt import ENV, OFF, WarmDbt
+from orchestration.warm_dbt import ENV, OFF, PARSE_ENV, WarmDbt
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -91,6 +91,31 @@ def test_warm_up_parses_in_a_folder_of_its_own_and_leaves_one_thread(tmp_path):
         p.name for p in DBT_PROJECT_DIR.iterdir() if p.name not in ("target", "logs", "dbt_packages")
     )
     assert list(tmp.iterdir()) == []
+
+
+def test_a_server_with_another_thread_forks_nothing_and_commands_run_cold(tmp_path):
+    """A fork copies only the thread that forks: a server with a second thread (here a sleeping one) must not
+    fork; each command then falls back to the real dbt, with the same result."""
+    sock = tmp_path / "dbt.sock"
+    code = (
+        "import sys, threading, time; from orchestration import warm_dbt; "
+        "threading.Thread(target=time.sleep, args=(600,), daemon=True).start(); warm_dbt.serve(sys.argv[1])"
+    )
+    env = {k: v for k, v in os.environ.items() if k != ENV} | {PARSE_ENV: OFF}
+    server = subprocess.Popen(
+        [sys.executable, "-c", code, str(sock)], cwd=ROOT, env=env, text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        said = server.stderr.readline()  # ty: ignore[possibly-missing-attribute]
+        assert "every command runs cold" in said, said
+        listed = _run(LAPAK_DBT, LS, tmp_path, **{ENV: str(sock)})
+        assert server.poll() is None
+    finally:
+        server.kill()
+        server.wait()
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.split() == ["lapak.marts.customers", "lapak.marts.ltv_weekly"]
 
 
 class FakeServer:

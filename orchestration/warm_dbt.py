@@ -10,8 +10,8 @@ exactly as the `dbt` script would. The child writes to the client's own stdout a
 dagster-dbt reads dbt's events as before; the client exits with dbt's exit code and passes SIGINT and
 SIGTERM on to the child.
 
-The first dbt command in a process also pays ~1.4 s that later ones do not (mashumaro compiling the
-(de)serialisers of the manifest's classes on first use, and the like: `benchmarks/warm_dbt.py`). So after
+The first dbt command in a process also pays 1.4-2.4 s that later ones do not (mashumaro compiling the
+(de)serialisers of the manifest's classes on first use, and the like: docs/performance.md). So after
 its imports the server runs one `dbt parse` of lapak's project itself, on a copy of its partial-parse
 state in a folder of its own, and every command it forks starts past that. `LAPAK_WARM_DBT_PARSE=off`
 skips it (for the benchmark).

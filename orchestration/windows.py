@@ -7,7 +7,9 @@ by days, so they run as two jobs: `lapak_ingest`, then `lapak_build` over a part
   sensor-started ingest), the build run is tagged `lapak/window=changed`: per kind, the days rebuilt
   are the span of the export ranges of the files loaded since the facts were last built for that
   shop, and the run's partition range is the envelope of those days. A late export that changes
-  month-old orders covers those days, so they are rebuilt too.
+  month-old orders covers those days, so they are rebuilt too. Only the shops with such files are
+  rebuilt: a shop's facts are built from its own exports alone, so an agency's run that loaded one shop's
+  new day leaves the other shops' rows of those days as they are.
 - **A backfill** over a partition range (the Dagster UI, or `lapak backfill --start --end`) rebuilds
   exactly those days, for every shop or for `--shop`.
 
@@ -48,10 +50,10 @@ class FactsConfig(dg.Config):
     """Rebuild only this shop's facts (its folder name under the landing folder)."""
 
 
-def _vars(windows: dict[str, list[str]], shop: str | None) -> dict:
+def _vars(windows: dict[str, list[str]], shops: str | list[str] | None) -> dict:
     out: dict = {"lapak_windows": windows}
-    if shop:
-        out["lapak_shops"] = [shop]
+    if shops:
+        out["lapak_shops"] = [shops] if isinstance(shops, str) else sorted(shops)
     return out
 
 
@@ -77,7 +79,9 @@ def _has_builds_table(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> tuple[dict | None, dict]:
-    """(The window for the days that loads since the last build cover, or None for "every day"; per-shop watermark)."""
+    """(The window for the days that loads since the last build cover, or None for "every day"; per-shop watermark).
+
+    The window names the shops those loads came from (`lapak_shops`): no other shop's facts changed."""
     shop_filter = "and shop_id = $shop" if shop else ""
     params = {"shop": shop} if shop else {}
     loaded_through = dict(
@@ -97,7 +101,8 @@ def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> 
             m.kind,
             min(m.period_start),
             max(m.period_end),
-            bool_or(m.period_start is null or m.period_end is null)
+            bool_or(m.period_start is null or m.period_end is null),
+            list(distinct m.shop_id)
         from raw._manifest as m
         left join marks as w on m.shop_id = w.shop_id
         where m.status = 'loaded'
@@ -110,9 +115,9 @@ def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> 
         params,
     ).fetchall()
     windows = {
-        kind: EVERY_DAY if undated else [first.isoformat(), last.isoformat()] for kind, first, last, undated in rows
+        kind: EVERY_DAY if undated else [first.isoformat(), last.isoformat()] for kind, first, last, undated, _ in rows
     }
-    return _vars(windows, shop), loaded_through
+    return _vars(windows, {s for *_, shops in rows for s in shops}), loaded_through
 
 
 def windows_for_run(context: dg.AssetExecutionContext, warehouse: Path, shop: str | None) -> tuple[dict | None, dict]:
@@ -206,3 +211,14 @@ def rebuilt_days(con: duckdb.DuckDBPyConnection, run: dg.DagsterRun, kind: str) 
         return None  # a first build, or a build of every day
     window = json.loads(recorded)["lapak_windows"].get(kind)
     return tuple(window) if window else ("9999-12-31", "0001-01-01")  # nothing of this kind was rebuilt
+
+
+def rebuilt_shops(con: duckdb.DuckDBPyConnection, run: dg.DagsterRun) -> list[str] | None:
+    """The shops whose facts `run` rebuilt, for checks that validate only those; None: every shop."""
+    if RANGE_START_TAG in run.tags and run.tags.get(WINDOW_TAG) != CHANGED:  # a backfill: its tags hold no shop
+        return None
+    if not _has_builds_table(con):
+        return None
+    row = con.execute(f"select any_value(window_vars) from {BUILDS_TABLE} where run_id = $run", {"run": run.run_id})
+    recorded = row.fetchone()[0]
+    return json.loads(recorded).get("lapak_shops") if recorded is not None else None

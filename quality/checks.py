@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.settings import LapakSettings
-from orchestration.windows import rebuilt_days
+from orchestration.windows import rebuilt_days, rebuilt_shops
 from quality.suites import SUITES, Suite
 
 
@@ -97,9 +97,13 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
         query = suite.query
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
             days = rebuilt_days(con, context.run, suite.window[0]) if suite.window else None
+            shops = rebuilt_shops(con, context.run) if suite.window else None
             if days is not None:
                 query = f"select * from ({query}) where {suite.window[1]} between $first_day and $last_day"
                 params.update(first_day=days[0], last_day=days[1])
+            if shops is not None:
+                query = f"select * from ({query}) where list_contains($shops, shop_id)"
+                params["shops"] = shops
             outcome = validate_in_chunks(con, suite, query, params)
         failed = [d for d in outcome.details if not d["success"]]
         held = _hold(suite, outcome, settings, context.run.run_id) if failed else []
@@ -108,6 +112,7 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
         metadata = {
             "rows_validated": outcome.rows,
             "days_validated": "every day" if days is None else f"{days[0]} .. {days[1]}",
+            "shops_validated": "every shop" if shops is None else ", ".join(shops),
             "expectations": len(outcome.details),
             "failed_expectations": dg.MetadataValue.json(failed),
         }

@@ -25,8 +25,8 @@ class Suite:
     # a suite on raw data validates only the rows of the current load (`$load_id`) and holds the files
     # its failing rows came from, instead of blocking every shop (ingestion/hold.py)
     holds_files: bool = False
-    # a suite on a daily fact validates only the days this run rebuilt: (kind, day column); see
-    # orchestration/windows.py. The whole table's keys stay covered by dbt's unique tests.
+    # a suite on a daily fact validates only the days (and shops, column `shop_id`) this run rebuilt: (kind,
+    # day column); see orchestration/windows.py. The whole table's keys stay covered by dbt's unique tests.
     window: tuple[str, str] | None = None
 
 

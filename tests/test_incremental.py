@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from tests.conftest import MARTS_SNAPSHOTTED, lapak_cli
+from tests.exports import order_row, write_orders_csv
 
 # fact model -> (its day, a number to tamper with)
 FACTS = {
@@ -160,3 +161,50 @@ def test_scheduled_ingest_is_followed_by_a_build_of_its_days(tmp_path, monkeypat
         assert ("serve/marts", None) in materialized
         with duckdb.connect(str(home / "serve" / "marts.duckdb"), read_only=True) as con:
             assert con.execute("select count(*) from customers").fetchone()[0] > 0
+
+
+def test_a_new_export_of_one_shop_rebuilds_that_shops_days_only(arrived_in_two_batches):
+    """An agency's run that loaded one shop's new day rebuilds that shop's facts of that day, not every shop's."""
+    home = arrived_in_two_batches["home"]
+    warehouse = str(home / "warehouse.duckdb")
+    lines = "staging.stg_tiktok__order_lines"
+    with duckdb.connect(warehouse) as con:
+        day, shop, other = con.execute(
+            f"""select order_date, min(shop_id), max(shop_id) from {lines}
+            group by order_date having count(distinct shop_id) = 2 order by order_date desc limit 1"""
+        ).fetchone()
+        sku_id, seller_sku, product_name = con.execute(
+            f"select sku_id, seller_sku, product_name from {lines} where shop_id = ? limit 1", [shop]
+        ).fetchone()
+        # marks on both shops' order lines of that day, which a rebuild of a shop's day replaces: negative
+        # quantities, so that the blocking Great Expectations suite on order lines fails the run if it reads a
+        # shop that was not rebuilt
+        con.execute(f"update {lines} set quantity = quantity - 1000 where order_date = ?", [day])
+    created = f"{day:%d/%m/%Y} 21:00:00"
+    row = order_row(**{
+        "Order ID": "576999000000000001", "SKU ID": sku_id, "Seller SKU": seller_sku, "Product Name": product_name,
+        "Created Time": created, "Paid Time": created, "Buyer Username": "pembeli_baru",
+    })  # fmt: skip
+    landing = home.parent / "landing"
+    write_orders_csv(landing / shop / f"Semua pesanan-{day + timedelta(days=1):%Y-%m-%d}-08_00.csv", [row])
+    out = lapak_cli("run", "--landing", str(landing), "--home", str(home), "--json", home_env=home.parent)
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    summary = json.loads(out.stdout)
+    assert summary["days_rebuilt"] == [day.isoformat(), day.isoformat()]
+    assert summary["marts_rebuilt_for"]["shops"] == [shop]
+    with duckdb.connect(warehouse, read_only=True) as con:
+        recorded = con.execute(
+            "select any_value(window_vars) from lapak.fact_builds where run_id = ?", [summary["run_id"]]
+        ).fetchone()[0]
+        marked = dict(
+            con.execute(
+                f"select shop_id, (bool_or(quantity < 0), bool_and(quantity < 0)) from {lines} "
+                "where order_date = ? group by 1",
+                [day],
+            ).fetchall()
+        )
+        new_line = con.execute(f"select shop_id from {lines} where order_id = '576999000000000001'").fetchall()
+    assert json.loads(recorded)["lapak_shops"] == [shop]
+    # this shop's day rebuilt (no mark left), the other shop's left as it was (every mark still there)
+    assert marked == {shop: (False, False), other: (True, True)}
+    assert new_line == [(shop,)]

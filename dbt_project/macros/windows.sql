@@ -11,7 +11,8 @@
 
     - `lapak_windows` absent from both (a plain `dbt build`): every day is rebuilt, which is always correct.
     - present but without an entry for `kind`: nothing of that kind changed, nothing is rebuilt.
-    - `lapak_shops`, when given, limits the rebuild to those shops (`lapak run --shop`).
+    - `lapak_shops`, when given, limits the rebuild to those shops: after ingestion, the shops whose new
+      exports the window covers (an agency's other shops did not change); `lapak run --shop`: that shop.
 
     Only the `is_incremental()` branch of a model uses this; a first or `--full-refresh` build reads
     everything.

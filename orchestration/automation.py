@@ -46,6 +46,9 @@ def published_marts(context: dg.AssetExecutionContext, settings: LapakSettings) 
             "reorder_signals_csv": str(result.reorder_csv) if result.reorder_csv else "",
             "reorder_actions": dg.MetadataValue.json(result.reorder_actions),
             "seconds": round(result.seconds, 2),
+            "copy": "whole" if result.shops_updated is None else "shops updated in place",
+            "shops_updated": dg.MetadataValue.json(result.shops_updated or []),
+            "copy_reason": result.how,
         }
     )
 

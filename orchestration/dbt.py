@@ -32,7 +32,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
-from orchestration.marts import MartPlan, plan_marts, project_fingerprint, record_mart_build
+from orchestration.marts import MartPlan, plan_marts, project_fingerprint, record_mart_build, record_mart_step
 from orchestration.settings import LapakSettings
 from orchestration.warm_dbt import DBT_PROJECT_DIR, PARSED_FOR
 from orchestration.windows import DAILY, FactsConfig, record_fact_build, windows_for_run
@@ -160,6 +160,7 @@ def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: 
     fingerprint = project_fingerprint(DBT_PROJECT_DIR)
     plan: MartPlan = plan_marts(settings.warehouse, context.run, fingerprint, whole_step=selected == SHOP_KEYS)
     context.log.info(f"marts rebuild: {'every shop' if plan.shops is None else plan.shops} ({plan.reason})")
+    record_mart_step(settings.warehouse, context.run_id, plan)
     yield from _dbt_build(context, dbt, plan.window_vars(), full_refresh=plan.full_refresh)
     if plan.record:
         record_mart_build(settings.warehouse, context.run_id, plan, fingerprint)

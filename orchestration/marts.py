@@ -32,6 +32,9 @@ import duckdb
 from orchestration.windows import CHANGED, RANGE_START_TAG, WINDOW_TAG, append_build_rows, table_exists
 
 BUILDS_TABLE = "lapak.mart_builds"
+# every marts step that may change the marts, at its start, whether it then succeeds or not: the published
+# copy is updated in place only when nothing but the build it holds came between (orchestration/publish.py)
+STEPS_TABLE = "lapak.mart_steps"
 PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "tests")
 
 
@@ -93,6 +96,15 @@ def plan_marts(warehouse: Path, run: dg.DagsterRun, fingerprint: str, whole_step
         )
     shops = sorted(s for s, mark in loaded_through.items() if s not in marks or marks[s] is None or mark > marks[s])
     return MartPlan(shops, "new files" if shops else "no new files", loaded_through)
+
+
+def record_mart_step(warehouse: Path, run_id: str, plan: MartPlan) -> None:
+    """Remember that the marts step of `run_id` starts to change the marts (before it does)."""
+    started_at = datetime.now(UTC).replace(tzinfo=None)
+    append_build_rows(
+        warehouse, STEPS_TABLE, "run_id varchar, started_at timestamp, shops varchar[], reason varchar",
+        [[run_id, started_at, plan.shops, plan.reason]],
+    )  # fmt: skip
 
 
 def record_mart_build(warehouse: Path, run_id: str, plan: MartPlan, fingerprint: str) -> None:

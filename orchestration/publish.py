@@ -1,11 +1,20 @@
 """Publish the marts for BI: a read-only copy that is swapped in whole, never written in place.
 
 DuckDB allows one writer and no readers beside it ("Could not set lock on file"), so BI tools never
-open the warehouse. After a successful build, every table of schema `marts` is copied into a new
-DuckDB file under a temporary name and swapped in with os.replace: a reader sees the previous copy
-or the new one, never half of each. Each mart is also written to `serve/parquet/<mart>.parquet`
-(spreadsheets, Evidence, pandas), and `reorder_signals` to `<home>/reorder_signals.csv`.
-A failed run never reaches this step, so the last good copy stays in place.
+open the warehouse. After a successful build, the marts are written into a new DuckDB file under a
+temporary name and swapped in with os.replace: a reader sees the previous copy or the new one, never
+half of each. Each mart is also written to `serve/parquet/<mart>.parquet` (spreadsheets, Evidence,
+pandas), and `reorder_signals` to `<home>/reorder_signals.csv`. A failed run never reaches this step,
+so the last good copy stays in place.
+
+The new file starts either empty, every table of schema `marts` copied in, or, when the build rebuilt
+some shops only (orchestration/marts.py), as a copy of the published file in which those shops' rows
+are replaced (`_shop_update`): at 5M order lines the whole copy took ~3 s, most of it `customers`. The
+copy is updated only when it holds exactly the build before this one: the file records the mart build
+it holds (`_publication.mart_build`), and the warehouse every marts step that started
+(`lapak.mart_steps`), succeeded or not. Anything else (a first build, a full rebuild, a step that failed
+or ran some marts only, another file, columns that differ, a file updated in place `MAX_IN_PLACE`
+times, row counts that disagree afterwards) gets a whole copy.
 
 In the published file the marts sit in its `main` schema: a reader writes `customers`, or
 `marts.customers` (the file's own name, `marts`, is the catalog), both resolve.
@@ -14,6 +23,7 @@ In the published file the marts sit in its `main` schema: a reader writes `custo
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -21,12 +31,17 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.marts import BUILDS_TABLE, STEPS_TABLE
+
 SERVE_DIR = "serve"
 SERVE_DB = "marts.duckdb"
-PUBLISHED_TABLE = "_published"
-STORAGE_VERSION = os.environ.get(
-    "LAPAK_SERVE_STORAGE_VERSION", "v1.0.0"
-)  # one row per mart: run id, row count, time: readers can check consistency
+PUBLISHED_TABLE = "_published"  # one row per mart: run id, row count, time: readers can check consistency
+PUBLICATION_TABLE = "_publication"  # one row: the run, the mart build the file holds, how it was written
+STORAGE_VERSION = os.environ.get("LAPAK_SERVE_STORAGE_VERSION", "v1.0.0")
+# Rows deleted from a DuckDB table leave free blocks that later inserts reuse: replacing one shop of ten
+# in the 5M-line marts again and again grew the file from 100 to 169 MiB, where it stayed. Every so many
+# updates in place, a whole copy starts it afresh anyway.
+MAX_IN_PLACE = 30
 
 
 @dataclass
@@ -37,10 +52,85 @@ class Published:
     reorder_csv: Path | None
     seconds: float
     reorder_actions: list[dict] = field(default_factory=list)  # SKUs to act on: oversold, urgent, reorder
+    shops_updated: list[str] | None = None  # the shops whose rows replaced the last copy's; None: a whole copy
+    how: str = ""  # why a whole copy, or which build the update in place followed
 
 
 def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where database_name = $db and schema_name = $schema "
+            "and table_name = $table",
+            {"db": database, "schema": schema, "table": table},
+        ).fetchone()[0]
+    )
+
+
+def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> dict[str, list[tuple]]:
+    rows = con.execute(
+        "select table_name, column_name, data_type from duckdb_columns() "
+        "where database_name = $db and schema_name = $schema and not starts_with(table_name, '_') "
+        "and table_oid in (select table_oid from duckdb_tables()) "
+        "order by table_name, column_index",
+        {"db": database, "schema": schema},
+    ).fetchall()
+    out: dict[str, list[tuple]] = {}
+    for table, column, dtype in rows:
+        out.setdefault(table, []).append((column, dtype))
+    return out
+
+
+def mart_build_held(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The mart build that the warehouse's marts are now the result of (its run id), or None when that is not
+    one recorded build: the last marts step that started failed, or ran some marts only (`wh` attached)."""
+    if not (_table_exists(con, "wh", *STEPS_TABLE.split(".")) and _table_exists(con, "wh", *BUILDS_TABLE.split("."))):
+        return None
+    row = con.execute(
+        f"""with last_step as (
+            select run_id, started_at from wh.{STEPS_TABLE} order by started_at desc, run_id desc limit 1
+        )
+        select s.run_id from last_step as s
+        where exists (select 1 from wh.{BUILDS_TABLE} as b where b.run_id = s.run_id and b.built_at >= s.started_at)"""
+    ).fetchone()
+    return row[0] if row else None
+
+
+def plan_update(con: duckdb.DuckDBPyConnection, held: str | None, names: list[str]) -> tuple[list[str] | None, str]:
+    """(The shops whose rows to replace in the published copy, or None for a whole copy; why), with the
+    warehouse attached as `wh` and the published file as `old`; `names`: the marts (tables) to publish."""
+    if held is None:
+        return None, "the marts are not the result of one recorded build"
+    if not _table_exists(con, "old", "main", PUBLICATION_TABLE):
+        return None, "the published copy does not say which build it holds"
+    old_build, in_place = con.execute(
+        f"select mart_build, in_place_updates from old.main.{PUBLICATION_TABLE}"
+    ).fetchone()
+    before = con.execute(
+        f"""select run_id from wh.{STEPS_TABLE}
+        where started_at < (select max(started_at) from wh.{STEPS_TABLE} where run_id = $held)
+        order by started_at desc, run_id desc limit 1""",
+        {"held": held},
+    ).fetchone()
+    if old_build == held:  # no marts step since the last publish
+        return [], "the published copy holds this build already"
+    if old_build is None or before is None or before[0] != old_build:
+        return None, "the published copy does not hold the build before this one"
+    if in_place >= MAX_IN_PLACE:
+        return None, f"updated in place {in_place} times"
+    built = _columns(con, "wh", "marts")
+    if _columns(con, "old", "main") != {name: built.get(name) for name in names}:
+        return None, "the marts or their columns changed"
+    shops = con.execute(
+        f"select shops_rebuilt from wh.{BUILDS_TABLE} where run_id = $held order by built_at desc limit 1",
+        {"held": held},
+    ).fetchone()[0]
+    if shops is None:
+        return None, "every shop was rebuilt"
+    return sorted(shops), f"after build {old_build}"
 
 
 def publish(warehouse: Path, home: Path, run_id: str) -> Published:
@@ -55,9 +145,6 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
     marts: dict[str, int] = {}
     con = duckdb.connect()
     try:
-        # an older storage format so that BI tools embedding an older DuckDB (Metabase's driver, the
-        # DuckDB CLI 1.x, DBeaver) can open the published file; the warehouse itself stays on the newest
-        con.execute(f"attach '{tmp}' as pub (storage_version '{STORAGE_VERSION}')")
         con.execute(f"attach '{warehouse}' as wh (read_only)")
         names = [
             r[0]
@@ -66,9 +153,32 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
                 "order by table_name"
             ).fetchall()
         ]
-        for name in names:
-            con.execute(f"create table pub.main.{_q(name)} as select * from wh.marts.{_q(name)}")
-            marts[name] = con.execute(f"select count(*) from pub.main.{_q(name)}").fetchone()[0]
+        held = mart_build_held(con)
+        shops, how, in_place = None, "no published copy yet", 0
+        if final.exists():
+            try:
+                con.execute(f"attach '{final}' as old (read_only)")
+            except duckdb.Error as exc:  # not a DuckDB file we can read: replaced whole
+                how = f"the published copy cannot be read: {str(exc).splitlines()[0]}"
+            else:
+                shops, how = plan_update(con, held, names)
+                if shops is not None:
+                    in_place = con.execute(f"select in_place_updates from old.main.{PUBLICATION_TABLE}").fetchone()[0]
+                con.execute("detach old")
+        if shops is not None:
+            shutil.copyfile(final, tmp)
+            con.execute(f"attach '{tmp}' as pub")
+            marts = _shop_update(con, names, shops)
+            if marts is None:  # row counts disagree: the copy did not hold what it said
+                con.execute("detach pub")
+                tmp.unlink()
+                shops, how = None, "the published copy's row counts disagreed with the warehouse after the update"
+        if shops is None:
+            # an older storage format so that BI tools embedding an older DuckDB (Metabase's driver, the
+            # DuckDB CLI 1.x, DBeaver) can open the published file; the warehouse itself stays on the newest
+            con.execute(f"attach '{tmp}' as pub (storage_version '{STORAGE_VERSION}')")
+            marts = _whole_copy(con, names)
+        con.execute(f"drop table if exists pub.main.{PUBLISHED_TABLE}")
         con.execute(
             f"create table pub.main.{PUBLISHED_TABLE} "
             "(mart varchar, row_count bigint, run_id varchar, published_at timestamp)"
@@ -77,12 +187,24 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
             f"insert into pub.main.{PUBLISHED_TABLE} values (?, ?, ?, now()::timestamp)",
             [[m, n, run_id] for m, n in marts.items()],
         )
+        con.execute(f"drop table if exists pub.main.{PUBLICATION_TABLE}")
+        con.execute(
+            f"create table pub.main.{PUBLICATION_TABLE} (run_id varchar, mart_build varchar, "
+            "shops_updated varchar[], in_place_updates integer, how varchar, published_at timestamp)"
+        )
+        con.execute(
+            f"insert into pub.main.{PUBLICATION_TABLE} values (?, ?, ?, ?, ?, now()::timestamp)",
+            [run_id, held, shops, in_place + 1 if shops is not None else 0, how],
+        )
         con.execute("detach wh")
         con.execute("checkpoint pub")
         for name in names:
+            target = parquet_dir / f"{name}.parquet"
+            if shops == [] and target.exists():  # no shop rebuilt: the mart is as it was
+                continue
             part = parquet_dir / f".{name}.parquet.tmp"
             con.execute(f"copy pub.main.{_q(name)} to '{part}' (format parquet)")
-            os.replace(part, parquet_dir / f"{name}.parquet")
+            os.replace(part, target)
         reorder_csv, reorder_actions = None, []
         if "reorder_signals" in marts:
             reorder_csv = home / "reorder_signals.csv"
@@ -110,4 +232,35 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
     os.replace(tmp, final)  # atomic on one file system: readers see the old copy or the new one
     for stale in set(p.stem for p in parquet_dir.glob("*.parquet")) - set(marts):
         (parquet_dir / f"{stale}.parquet").unlink(missing_ok=True)
-    return Published(final, marts, parquet_dir, reorder_csv, time.perf_counter() - started, reorder_actions)
+    seconds = time.perf_counter() - started
+    return Published(final, marts, parquet_dir, reorder_csv, seconds, reorder_actions, shops, how)
+
+
+def _whole_copy(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, int]:
+    """Every mart into the empty file `pub`; its row counts."""
+    marts = {}
+    for name in names:
+        con.execute(f"create table pub.main.{_q(name)} as select * from wh.marts.{_q(name)}")
+        marts[name] = con.execute(f"select count(*) from pub.main.{_q(name)}").fetchone()[0]
+    return marts
+
+
+def _shop_update(con: duckdb.DuckDBPyConnection, names: list[str], shops: list[str]) -> dict[str, int] | None:
+    """Replace the rows of `shops` in every mart of `pub`, a copy of the last published file, in one
+    transaction; its row counts, or None when they differ from the warehouse's (then nothing is kept)."""
+    marts = {}
+    con.execute("begin")
+    for name in names:
+        if shops:
+            con.execute(f"delete from pub.main.{_q(name)} where list_contains($shops, shop_id)", {"shops": shops})
+            rows = f"select * from wh.marts.{_q(name)} where list_contains($shops, shop_id)"
+            con.execute(f"insert into pub.main.{_q(name)} {rows}", {"shops": shops})
+        published, built = con.execute(
+            f"select (select count(*) from pub.main.{_q(name)}), (select count(*) from wh.marts.{_q(name)})"
+        ).fetchone()
+        if published != built:
+            con.execute("rollback")
+            return None
+        marts[name] = published
+    con.execute("commit")
+    return marts

@@ -155,6 +155,7 @@ def test_reader_never_sees_a_lock_or_a_half_updated_state(published, tmp_path):
         reader.wait(timeout=60)
     seen = json.loads(out.read_text())
     assert second["exit_code"] == 0, second
+    assert second["published"]["copy"] == "shops updated in place"  # the last copy, its shop's rows replaced
     assert seen["error_count"] == 0, seen["errors"]
     assert seen["inconsistent"] == []
     assert seen["queries"] / seen["seconds"] >= 20, seen

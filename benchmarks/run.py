@@ -373,6 +373,8 @@ def main() -> None:
             results[-1]["incremental_lapak_peak"] = inc.get("lapak_peak")
             results[-1]["incremental_days"] = inc.get("days_rebuilt")
             results[-1]["incremental_marts"] = inc.get("marts_rebuilt_for")
+            published = inc.get("published") or {}
+            results[-1]["incremental_published"] = f"{published.get('copy')} {published.get('shops_updated')}"
             del day
     finally:
         if not args.work:
@@ -417,7 +419,7 @@ def main() -> None:
                 f"  pandas peer rerun on every export / lapak's new day: {big['pandas_s'] / big['incremental_s']:.2f}x"
             )
             print(f"  exit code {big['incremental_exit_code']}, days rebuilt {big['incremental_days']}")
-            print(f"  marts rebuilt for: {big.get('incremental_marts')}")
+            print(f"  marts rebuilt for: {big.get('incremental_marts')}; published: {big.get('incremental_published')}")
             print(f"  peak RSS {fmt_bytes(big['incremental_peak_rss'])} {big['incremental_peak_where']}")
             if big.get("incremental_lapak_peak"):
                 print(f"  lapak's own process: {_describe_lapak_peak(big['incremental_lapak_peak'])}")

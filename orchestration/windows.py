@@ -203,13 +203,10 @@ def rebuilt_days(con: duckdb.DuckDBPyConnection, run: dg.DagsterRun, kind: str) 
     tags = run.tags
     if RANGE_START_TAG in tags and tags.get(WINDOW_TAG) != CHANGED:  # a backfill
         return tags[RANGE_START_TAG], tags[RANGE_END_TAG]
-    if not _has_builds_table(con):
-        return None
-    row = con.execute(f"select any_value(window_vars) from {BUILDS_TABLE} where run_id = $run", {"run": run.run_id})
-    recorded = row.fetchone()[0]
+    recorded = _recorded_window(con, run)
     if recorded is None:
         return None  # a first build, or a build of every day
-    window = json.loads(recorded)["lapak_windows"].get(kind)
+    window = recorded["lapak_windows"].get(kind)
     return tuple(window) if window else ("9999-12-31", "0001-01-01")  # nothing of this kind was rebuilt
 
 
@@ -217,8 +214,14 @@ def rebuilt_shops(con: duckdb.DuckDBPyConnection, run: dg.DagsterRun) -> list[st
     """The shops whose facts `run` rebuilt, for checks that validate only those; None: every shop."""
     if RANGE_START_TAG in run.tags and run.tags.get(WINDOW_TAG) != CHANGED:  # a backfill: its tags hold no shop
         return None
+    recorded = _recorded_window(con, run)
+    return recorded.get("lapak_shops") if recorded is not None else None
+
+
+def _recorded_window(con: duckdb.DuckDBPyConnection, run: dg.DagsterRun) -> dict | None:
+    """The window that the facts step of `run` recorded; None: none recorded, or every day."""
     if not _has_builds_table(con):
         return None
     row = con.execute(f"select any_value(window_vars) from {BUILDS_TABLE} where run_id = $run", {"run": run.run_id})
     recorded = row.fetchone()[0]
-    return json.loads(recorded).get("lapak_shops") if recorded is not None else None
+    return json.loads(recorded) if recorded is not None else None

@@ -172,7 +172,7 @@ def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: 
 # the two side by side ("could not allocate block", 1 GB), and passed alone (175 s); the first build of
 # every day took 109 s one at a time against 115 s side by side (DuckDB spreads each query over the cores
 # itself). A daily run's few days keep two threads: one at a time cost 0.6-1.3 s of its 7.7 s facts step,
-# its data tests waiting on each other (docs/performance.md, ninth measurement).
+# its data tests waiting on each other (docs/performance.md, ninth and tenth measurements; benchmarks/facts_threads.py).
 SERIAL_FACTS_DAYS = 7
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.windows import CHANGED, RANGE_START_TAG, WINDOW_TAG, append_build_rows, table_exists
+from orchestration.windows import append_build_rows, is_backfill, table_exists
 
 BUILDS_TABLE = "lapak.mart_builds"
 # every marts step that may change the marts, at its start, whether it then succeeds or not: the published
@@ -82,7 +82,7 @@ def plan_marts(warehouse: Path, run: dg.DagsterRun, fingerprint: str, whole_step
             if table_exists(con, "raw", "_manifest")
             else {}
         )
-        if RANGE_START_TAG in run.tags and run.tags.get(WINDOW_TAG) != CHANGED:
+        if is_backfill(run):
             return MartPlan(None, "a backfill", loaded_through)
         if not table_exists(con, *BUILDS_TABLE.split(".")):
             return MartPlan(None, "first build", loaded_through)

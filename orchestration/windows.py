@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -50,16 +51,16 @@ class FactsConfig(dg.Config):
     """Rebuild only this shop's facts (its folder name under the landing folder)."""
 
 
-def _vars(windows: dict[str, list[str]], shops: str | list[str] | None) -> dict:
+def _vars(windows: dict[str, list[str]], shops: Iterable[str] = ()) -> dict:
     out: dict = {"lapak_windows": windows}
-    if shops:
-        out["lapak_shops"] = [shops] if isinstance(shops, str) else sorted(shops)
+    if shops := sorted(shops):
+        out["lapak_shops"] = shops
     return out
 
 
 def partition_windows(first_day: str, last_day: str, shop: str | None = None) -> dict:
     """The window of a backfill over [first_day, last_day]."""
-    return _vars({kind: [first_day, last_day] for kind in FACT_KINDS}, shop)
+    return _vars({kind: [first_day, last_day] for kind in FACT_KINDS}, [shop] if shop else [])
 
 
 FACT_KINDS_SQL = ", ".join(f"'{k}'" for k in FACT_KINDS)
@@ -198,30 +199,25 @@ def append_build_rows(warehouse: Path, table: str, columns: str, rows: list[list
             con.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
 
 
-def rebuilt_days(con: duckdb.DuckDBPyConnection, run: dg.DagsterRun, kind: str) -> tuple[str, str] | None:
-    """The days of `kind` that `run` rebuilt, for checks that validate only those; None: every day."""
-    tags = run.tags
-    if RANGE_START_TAG in tags and tags.get(WINDOW_TAG) != CHANGED:  # a backfill
-        return tags[RANGE_START_TAG], tags[RANGE_END_TAG]
-    recorded = _recorded_window(con, run)
-    if recorded is None:
-        return None  # a first build, or a build of every day
-    window = recorded["lapak_windows"].get(kind)
-    return tuple(window) if window else ("9999-12-31", "0001-01-01")  # nothing of this kind was rebuilt
+def is_backfill(run: dg.DagsterRun) -> bool:
+    """A build over a partition range chosen by hand (not the range of a build after ingestion)."""
+    return RANGE_START_TAG in run.tags and run.tags.get(WINDOW_TAG) != CHANGED
 
 
-def rebuilt_shops(con: duckdb.DuckDBPyConnection, run: dg.DagsterRun) -> list[str] | None:
-    """The shops whose facts `run` rebuilt, for checks that validate only those; None: every shop."""
-    if RANGE_START_TAG in run.tags and run.tags.get(WINDOW_TAG) != CHANGED:  # a backfill: its tags hold no shop
-        return None
-    recorded = _recorded_window(con, run)
-    return recorded.get("lapak_shops") if recorded is not None else None
-
-
-def _recorded_window(con: duckdb.DuckDBPyConnection, run: dg.DagsterRun) -> dict | None:
-    """The window that the facts step of `run` recorded; None: none recorded, or every day."""
+def rebuilt_scope(
+    con: duckdb.DuckDBPyConnection, run: dg.DagsterRun, kind: str
+) -> tuple[tuple[str, str] | None, list[str] | None]:
+    """(The days of `kind`, the shops) whose facts `run` rebuilt, for checks that validate only those; None:
+    every day, every shop."""
+    if is_backfill(run):  # its tags hold the days, and no shop
+        return (run.tags[RANGE_START_TAG], run.tags[RANGE_END_TAG]), None
     if not _has_builds_table(con):
-        return None
+        return None, None
     row = con.execute(f"select any_value(window_vars) from {BUILDS_TABLE} where run_id = $run", {"run": run.run_id})
     recorded = row.fetchone()[0]
-    return json.loads(recorded) if recorded is not None else None
+    if recorded is None:
+        return None, None  # a first build, or a build of every day
+    window_vars = json.loads(recorded)
+    window = window_vars["lapak_windows"].get(kind)
+    days = tuple(window) if window else ("9999-12-31", "0001-01-01")  # nothing of this kind was rebuilt
+    return days, window_vars.get("lapak_shops")

@@ -14,7 +14,7 @@ import dagster as dg
 import duckdb
 
 from orchestration.settings import LapakSettings
-from orchestration.windows import rebuilt_days, rebuilt_shops
+from orchestration.windows import rebuilt_scope
 from quality.suites import SUITES, Suite
 
 
@@ -96,8 +96,7 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
         params = {"load_id": context.run.run_id} if suite.holds_files else {}
         query = suite.query
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-            days = rebuilt_days(con, context.run, suite.window[0]) if suite.window else None
-            shops = rebuilt_shops(con, context.run) if suite.window else None
+            days, shops = rebuilt_scope(con, context.run, suite.window[0]) if suite.window else (None, None)
             if days is not None:
                 query = f"select * from ({query}) where {suite.window[1]} between $first_day and $last_day"
                 params.update(first_day=days[0], last_day=days[1])

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from orchestration.publish import STORAGE_VERSION, _shop_update, _whole_copy
+from orchestration.publish import STORAGE_VERSION, _shop_update, _whole_copy, mart_names
 
 
 def main() -> None:
@@ -40,12 +40,7 @@ def main() -> None:
     whole_s, in_place_s, sizes = [], [], []
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            names = [
-                r[0]
-                for r in con.execute(
-                    "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-                ).fetchall()
-            ]
+            names = mart_names(con, database="warehouse")
             shops = [r[0] for r in con.execute("select distinct shop_id from marts.customers order by 1").fetchall()]
             rows = sum(con.execute(f"select count(*) from marts.{n}").fetchone()[0] for n in names)
         published = scratch / "published.duckdb"

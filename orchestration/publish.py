@@ -32,6 +32,7 @@ from pathlib import Path
 import duckdb
 
 from orchestration.marts import BUILDS_TABLE, STEPS_TABLE
+from orchestration.windows import table_exists
 
 SERVE_DIR = "serve"
 SERVE_DB = "marts.duckdb"
@@ -60,14 +61,14 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _table_exists(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> bool:
-    return bool(
-        con.execute(
-            "select count(*) from duckdb_tables() where database_name = $db and schema_name = $schema "
-            "and table_name = $table",
-            {"db": database, "schema": schema, "table": table},
-        ).fetchone()[0]
-    )
+def mart_names(con: duckdb.DuckDBPyConnection, database: str = "wh") -> list[str]:
+    """The marts to publish: every table of schema `marts` of the attached warehouse."""
+    rows = con.execute(
+        "select table_name from duckdb_tables() where database_name = $db and schema_name = 'marts' "
+        "order by table_name",
+        {"db": database},
+    ).fetchall()
+    return [r[0] for r in rows]
 
 
 def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> dict[str, list[tuple]]:
@@ -87,7 +88,7 @@ def _columns(con: duckdb.DuckDBPyConnection, database: str, schema: str) -> dict
 def mart_build_held(con: duckdb.DuckDBPyConnection) -> str | None:
     """The mart build that the warehouse's marts are now the result of (its run id), or None when that is not
     one recorded build: the last marts step that started failed, or ran some marts only (`wh` attached)."""
-    if not (_table_exists(con, "wh", *STEPS_TABLE.split(".")) and _table_exists(con, "wh", *BUILDS_TABLE.split("."))):
+    if not (table_exists(con, *STEPS_TABLE.split("."), "wh") and table_exists(con, *BUILDS_TABLE.split("."), "wh")):
         return None
     row = con.execute(
         f"""with last_step as (
@@ -104,7 +105,7 @@ def plan_update(con: duckdb.DuckDBPyConnection, held: str | None, names: list[st
     warehouse attached as `wh` and the published file as `old`; `names`: the marts (tables) to publish."""
     if held is None:
         return None, "the marts are not the result of one recorded build"
-    if not _table_exists(con, "old", "main", PUBLICATION_TABLE):
+    if not table_exists(con, "main", PUBLICATION_TABLE, "old"):
         return None, "the published copy does not say which build it holds"
     old_build, in_place = con.execute(
         f"select mart_build, in_place_updates from old.main.{PUBLICATION_TABLE}"
@@ -146,13 +147,7 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
     con = duckdb.connect()
     try:
         con.execute(f"attach '{warehouse}' as wh (read_only)")
-        names = [
-            r[0]
-            for r in con.execute(
-                "select table_name from duckdb_tables() where database_name = 'wh' and schema_name = 'marts' "
-                "order by table_name"
-            ).fetchall()
-        ]
+        names = mart_names(con)
         held = mart_build_held(con)
         shops, how, in_place = None, "no published copy yet", 0
         if final.exists():

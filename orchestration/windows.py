@@ -66,11 +66,14 @@ def partition_windows(first_day: str, last_day: str, shop: str | None = None) ->
 FACT_KINDS_SQL = ", ".join(f"'{k}'" for k in FACT_KINDS)
 
 
-def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, table: str, database: str | None = None) -> bool:
+    """Whether `schema.table` exists (in the attached `database`, when given)."""
+    params = {"schema": schema, "table": table} | ({"db": database} if database else {})
     return bool(
         con.execute(
-            "select count(*) from information_schema.tables where table_schema = $schema and table_name = $table",
-            {"schema": schema, "table": table},
+            "select count(*) from information_schema.tables where table_schema = $schema and table_name = $table"
+            + (" and table_catalog = $db" if database else ""),
+            params,
         ).fetchone()[0]
     )
 

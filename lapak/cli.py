@@ -143,7 +143,7 @@ def _run_pipeline(
     from orchestration.definitions import defs
     from orchestration.marts import mart_build_of
     from orchestration.windows import build_tags, pending_range
-    from quality.checks import prefetch_gx
+    from quality.gx_import import prefetch_gx
 
     gx_import = prefetch_gx()  # the checks need it after ingestion; importing it takes seconds
     warehouse = home_path / "warehouse.duckdb"

@@ -3,9 +3,7 @@
 import contextlib
 import ctypes
 import gc
-import os
 import sys
-import threading
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from typing import Any
@@ -15,32 +13,14 @@ import duckdb
 
 from orchestration.settings import LapakSettings
 from orchestration.windows import rebuilt_scope
+from quality.gx_import import import_gx
 from quality.suites import SUITES, Suite
-
-
-def _import_gx():
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
-    os.environ.setdefault("TQDM_DISABLE", "1")
-    import great_expectations
-
-    return great_expectations
-
-
-def prefetch_gx() -> threading.Thread:
-    """Start importing GX in a background thread and return it (join it before exit).
-
-    The import takes seconds (scipy, pydantic models) and the first check needs it only after ingestion:
-    `lapak run` starts it beside ingestion, which spends most of its time in DuckDB with the GIL released.
-    Only the module import runs here; the context is still made once, by `_gx()`."""
-    thread = threading.Thread(target=_import_gx, name="import-great-expectations", daemon=True)
-    thread.start()
-    return thread
 
 
 @cache
 def _gx() -> tuple[Any, Any]:
     """Import GX once, lazily, quietly, with an ephemeral (file-less) context."""
-    gx = _import_gx()
+    gx = import_gx()
     from great_expectations.execution_engine import pandas_execution_engine
 
     # GX fingerprints every DataFrame under 1 GB (an md5 of pandas' hash of every cell) as a batch marker that

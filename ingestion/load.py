@@ -379,6 +379,9 @@ BATCH_FILE_BYTES = 1 << 20
 # commits 18 s -> 8 s of a 91 s ingest (docs/performance.md, sixth measurement). A crash loses the files of
 # the open transaction, which the next run loads whole.
 TXN_ROWS = 250_000
+# Files of up to this many rows find the columns to trim with one test over all values (UNPIVOT); bigger ones
+# with one test per column, which scans faster but costs a fixed ~50-80 ms to plan (benchmarks/ingest_files.py)
+UNPIVOT_ROWS = 20_000
 
 
 @dataclass
@@ -963,13 +966,23 @@ class Loader:
         # Which columns have values to trim (IDs and times end with a tab): one pass of cheap tests, so
         # that the trimming, which costs, runs on those columns only. '', '--' and a lone tab are NULL already.
         kept = self._kept_positions(layout)
-        if kept:
+        n_good = self._n_file = self._sql("counts", "select count(*) from _file").fetchone()[0]
+        if kept and n_good <= UNPIVOT_ROWS:
+            # one test over the values of every column: DuckDB plans four tests per column (~260 for an order
+            # export) in longer than a small file takes to scan (benchmarks/ingest_files.py)
+            columns = ", ".join(f"c{p}" for p in kept)
+            dirty = self._sql(
+                "edges",
+                f"select name from (unpivot (select {columns} from _file) on columns(*) into name name value v) "
+                f"group by name having bool_or({_EDGE_SPACE.format(c='v')})",
+            ).fetchall()
+            self._dirty = {int(name[1:]) for (name,) in dirty}
+        elif kept:
             flags = self._sql(
                 "edges",
                 "select " + ", ".join(f"bool_or({_EDGE_SPACE.format(c=f'c{p}')})" for p in kept) + " from _file",
             ).fetchone()
             self._dirty = {p for p, dirty in zip(kept, flags, strict=True) if dirty}
-        n_good = self._n_file = self._sql("counts", "select count(*) from _file").fetchone()[0]
         reject_lines = [r[0] for r in con.execute("select distinct line from _rejects order by 1").fetchall()]
         physical = scan.newlines + (0 if scan.ends_with_newline else 1)
         if not scan.ends_with_newline:

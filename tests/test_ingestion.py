@@ -302,3 +302,29 @@ def test_export_time_from_file_names():
     assert str(export_time_from_name("Semua pesanan-2026-11-20-09_30.csv")) == "2026-11-20 09:30:00"
     assert str(export_time_from_name("product_list_20261120093015.xlsx")) == "2026-11-20 09:30:15"
     assert export_time_from_name("campaigns.csv") is None
+
+
+def test_small_and_big_files_find_the_same_columns_to_trim(dirs, tmp_path, monkeypatch):
+    """Files up to UNPIVOT_ROWS rows find the columns with spaces or tabs at their edges with one test over all
+    values, bigger ones with a test per column: the same raw rows either way."""
+    from ingestion import load
+
+    landing, _ = dirs
+    rows = [order_row(**{"Order ID": f"5760000000000000{i:02d}"}) for i in range(12)]
+    rows[3]["Product Name"] = " Kopi Gayo"  # a leading space
+    rows[5]["Seller SKU"] = "KOPI-250 "  # a trailing space
+    rows[7]["Variation"] = "\tBiji"  # a leading tab (IDs and times end with one in every row)
+    rows[9]["Province"] = "Jawa Barat\t"
+    write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", rows)
+    tables = []
+    for unpivot_rows in (load.UNPIVOT_ROWS, 0):
+        monkeypatch.setattr(load, "UNPIVOT_ROWS", unpivot_rows)
+        home = tmp_path / f"home-{unpivot_rows}"
+        (f,) = ingest(home / "warehouse.duckdb", landing, home, load_id="load-1").files
+        assert (f.status, f.rows_loaded) == ("loaded", 12)
+        with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+            tables.append(con.execute("select * from raw.orders order by _source_row").fetchall())
+    assert tables[0] == tables[1]
+    values = {v for row in tables[0] for v in row}
+    assert {"Kopi Gayo", "KOPI-250", "Biji", "Jawa Barat"} <= values
+    assert not values & {" Kopi Gayo", "KOPI-250 ", "\tBiji", "Jawa Barat\t"}

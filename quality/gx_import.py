@@ -84,8 +84,10 @@ def import_gx() -> types.ModuleType:
 def prefetch_gx() -> threading.Thread:
     """Start importing GX in a background thread and return it (join it before exit).
 
-    The first check needs GX only after ingestion, which spends much of its time in DuckDB with the GIL
-    released. Only the module import runs here; the checks make their GX context once, themselves."""
+    The first check needs GX only after ingestion. The import holds the GIL most of the time, so what runs
+    beside it waits: started after the Dagster instance, it slowed ingestion as much as it now slows the
+    instance (docs/performance.md, eleventh measurement); what helps is importing less. Only the module
+    import runs here; the checks make their GX context once, themselves."""
     thread = threading.Thread(target=import_gx, name="import-great-expectations", daemon=True)
     thread.start()
     return thread

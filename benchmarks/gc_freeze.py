@@ -26,8 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import SCALES, shape, xlsx_orders_to_csv  # noqa: E402
-from lapak.generate import generate  # noqa: E402
+from benchmarks.run import SCALES, benchmark_landing  # noqa: E402
 
 WRAPPER = """
 import gc, json, sys, time
@@ -83,8 +82,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="lapak-gc-freeze-"))
     try:
         landing = work / "landing"
-        generate(landing, seed=3, **shape(SCALES[args.scale]))
-        xlsx_orders_to_csv(landing)
+        benchmark_landing(landing, SCALES[args.scale])
         wrapper = work / "wrapper.py"
         wrapper.write_text(WRAPPER.format(root=str(ROOT)))
         runs: dict[str, list[dict]] = {"off": [], "frozen": []}

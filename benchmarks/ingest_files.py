@@ -30,9 +30,8 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import SCALES, order_csvs, shape, xlsx_orders_to_csv  # noqa: E402
+from benchmarks.run import SCALES, benchmark_landing, order_csvs  # noqa: E402
 from ingestion import load  # noqa: E402
-from lapak.generate import generate  # noqa: E402
 
 
 def read_into_file(con: duckdb.DuckDBPyConnection, path: Path, times: int, rows: int | None, work: Path) -> int:
@@ -134,8 +133,7 @@ def main() -> None:
         source = args.landing
         if source is None:
             source = work / "generated"
-            generate(source, seed=3, **shape(SCALES["100k"]))
-            xlsx_orders_to_csv(source)
+            benchmark_landing(source, SCALES["100k"])
         landing = work / "landing"
         shops = sorted(p for p in source.iterdir() if p.is_dir())[: args.shops]
         files = [f for shop in shops for f in order_csvs(shop)]

@@ -23,8 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import SCALES, fmt_bytes, run_lapak, shape, xlsx_orders_to_csv  # noqa: E402
-from lapak.generate import generate  # noqa: E402
+from benchmarks.run import SCALES, benchmark_landing, fmt_bytes, run_lapak  # noqa: E402
 from orchestration.warm_dbt import ENV, OFF, PARSE_ENV  # noqa: E402
 
 MODES = {"off": {ENV: OFF}, "imported": {PARSE_ENV: OFF}, "warm": {}}  # environment of each mode
@@ -38,8 +37,7 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="lapak-warm-dbt-"))
     try:
         landing = work / "landing"
-        generate(landing, seed=3, **shape(SCALES[args.scale]))
-        xlsx_orders_to_csv(landing)
+        benchmark_landing(landing, SCALES[args.scale])
         runs: dict[str, list[dict]] = {mode: [] for mode in MODES}
         for round_ in range(args.rounds):
             for mode, env in MODES.items():

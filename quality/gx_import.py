@@ -64,12 +64,12 @@ def import_gx() -> types.ModuleType:
     """`import great_expectations`, quietly, without the modules above (later calls return the module)."""
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("TQDM_DISABLE", "1")
+    blocked: list[str] = []
     with _setup:
-        first = "great_expectations" not in sys.modules
-        blocked = [name for name in BLOCKED if name not in sys.modules] if first else []
-        if first:
+        if "great_expectations" not in sys.modules:  # the first caller
             for name in DEFERRED:
                 _defer(name)
+            blocked = [name for name in BLOCKED if name not in sys.modules]
             for name in blocked:
                 sys.modules[name] = None  # ty: ignore[invalid-assignment]  (None: `import name` raises ImportError)
     try:

@@ -34,7 +34,7 @@ from packaging import version
 
 from orchestration.marts import MartPlan, plan_marts, project_fingerprint, record_mart_build, record_mart_step
 from orchestration.settings import LapakSettings
-from orchestration.warm_dbt import DBT_PROJECT_DIR, PARSED_FOR
+from orchestration.warm_dbt import DBT_PROJECT_DIR, read_parsed_for, write_parsed_for
 from orchestration.windows import DAILY, FactsConfig, record_fact_build, windows_for_run
 
 FACTS_SELECTOR = "tag:daily_fact"
@@ -85,15 +85,22 @@ def dbt_parse(env: dict[str, str] | None = None) -> None:
 
 
 def prepare_partial_parse(warehouse: Path) -> None:
-    """Re-parse once when the warehouse path changes, so every dbt invocation after it parses partially.
+    """Parse once if the project's partial-parse state does not serve `warehouse`, so that every dbt
+    invocation after it parses partially.
 
-    dbt discards its partial-parse state whenever the rendered profile changes, and the profile holds
-    the warehouse path: without this, each of a run's dbt invocations re-parses the whole project."""
-    marker = dbt_project.project_dir / dbt_project.target_path / PARSED_FOR
-    if marker.exists() and marker.read_text() == str(warehouse):
-        return
+    dbt discards its partial-parse state whenever the rendered profile changes, and the profile holds the
+    warehouse path: without this, each of a run's dbt invocations re-parses the whole project. Through
+    `lapak-dbt` only the warehouse's file name counts (orchestration/warm_dbt.py), so a new home parses
+    again only if another dbt (plain `dbt parse`, sqlfluff's templater) has rewritten the state since."""
+    target = dbt_project.project_dir / dbt_project.target_path
+    dbt = Path(dbt_executable()).name
+    marker = read_parsed_for(target)
+    if marker and marker["dbt"] == dbt:
+        parsed_for = Path(marker["warehouse"])
+        if parsed_for == warehouse or (dbt == "lapak-dbt" and parsed_for.name == warehouse.name):
+            return
     dbt_parse({**os.environ, "LAPAK_WAREHOUSE": str(warehouse)})
-    marker.write_text(str(warehouse))
+    write_parsed_for(target, warehouse, dbt)
 
 
 class LapakDbtTranslator(DagsterDbtTranslator):

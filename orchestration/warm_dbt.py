@@ -17,8 +17,15 @@ state in a folder of its own, and every command it forks starts past that (`benc
 dbt stage of a 10k run 20.0 -> 16.7 s). `LAPAK_WARM_DBT_PARSE=off` skips it (for that benchmark).
 
 Without a server (`LAPAK_WARM_DBT` unset, as under `dagster dev`, or a server that is gone), `lapak-dbt`
-replaces itself with the real `dbt`: every caller gets the same dbt either way. `LAPAK_WARM_DBT=off`
-makes `lapak run` start none.
+replaces itself with a fresh dbt (`python -m orchestration.warm_dbt --dbt ARGS`): every caller gets the
+same dbt either way. `LAPAK_WARM_DBT=off` makes `lapak run` start none.
+
+Both run dbt with one change (`folder_blind_state_check`): dbt's partial-parse state no longer depends on
+the folder that holds the warehouse. dbt throws its partial-parse state away whenever the rendered profile
+changes, and the profile holds the warehouse's path, so every new home (a new shop's, each test's, each
+benchmark scale's) paid a full parse of the project (~8 s, 12.5 s of a 10k run's 41 s in a new home);
+lapak's manifest does not depend on that folder (two parses for two homes differ only in their
+timestamps). The file's name still counts, and everything else in the profile.
 """
 
 from __future__ import annotations
@@ -40,15 +47,68 @@ PARSED_FOR = "lapak_parsed_for.txt"  # beside the partial-parse state: the wareh
 MAX_REQUEST = 1 << 20  # arguments, working folder and environment of one command
 
 
-def real_dbt() -> str:
-    return str(Path(sys.executable).parent / "dbt")
+def cold_dbt() -> list[str]:
+    """The command that runs dbt in a process of its own, as the server's children do (see `main`)."""
+    return [sys.executable, "-m", "orchestration.warm_dbt", "--dbt"]
+
+
+# --- the partial-parse state ---------------------------------------------------------------------------
+
+
+def folder_blind_state_check() -> None:
+    """Make this process's dbt compare partial-parse states without the folder of a DuckDB warehouse.
+
+    dbt hashes the profile's connection keys (`ManifestLoader.build_manifest_state_check`, dbt-core 1.11)
+    and re-parses the whole project when the hash changes; this hashes the same keys with the warehouse's
+    path cut to its file name. A state written by plain `dbt` has the full hash and is re-parsed once."""
+    import pprint
+    from pathlib import PurePath
+
+    from dbt.contracts.files import FileHash
+    from dbt.parser.manifest import ManifestLoader
+
+    build = ManifestLoader.build_manifest_state_check
+    if getattr(build, "folder_blind", False):
+        return
+
+    def build_manifest_state_check(self):  # dbt's signature
+        state = build(self)
+        credentials = self.root_project.credentials
+        if credentials.type == "duckdb":
+            keys = sorted(
+                (key, PurePath(value).name if key == "path" and isinstance(value, str) else value)
+                for key, value in credentials.connection_info()
+            )
+            state.profile_hash = FileHash.from_contents(pprint.pformat(keys))
+        return state
+
+    build_manifest_state_check.folder_blind = True  # ty: ignore[unresolved-attribute]
+    ManifestLoader.build_manifest_state_check = build_manifest_state_check
+
+
+def read_parsed_for(target: Path) -> dict | None:
+    """What the project's partial-parse state in `target` was parsed for, as `write_parsed_for` put it
+    (None: unknown, or the state has changed since: another dbt wrote it)."""
+    try:
+        marker = json.loads((target / PARSED_FOR).read_text())
+        if marker["state_mtime_ns"] == (target / "partial_parse.msgpack").stat().st_mtime_ns:
+            return marker
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return None
+
+
+def write_parsed_for(target: Path, warehouse: Path, dbt: str) -> None:
+    """Record that `dbt` (its executable's name) has just parsed the project's state for `warehouse`."""
+    mtime = (target / "partial_parse.msgpack").stat().st_mtime_ns
+    (target / PARSED_FOR).write_text(json.dumps({"warehouse": str(warehouse), "dbt": dbt, "state_mtime_ns": mtime}))
 
 
 # --- client: the `lapak-dbt` script -------------------------------------------------------------------
 
 
 def client() -> int:
-    """Run one dbt command in the warm server, or in the real dbt if there is none."""
+    """Run one dbt command in the warm server, or in a dbt process of its own if there is none."""
     path, started, dbt_pid, pending = os.environ.get(ENV), b"", [], []
 
     def forward(signum: int, _frame: object) -> None:
@@ -74,7 +134,7 @@ def client() -> int:
         sock.close()
         for signum in pending:  # what a signal would have done to dbt before it started: end it
             os._exit(128 + signum)
-        os.execv(real_dbt(), [real_dbt(), *sys.argv[1:]])  # execv restores the default signal handlers
+        os.execv(sys.executable, [*cold_dbt(), *sys.argv[1:]])  # execv restores the default signal handlers
     dbt_pid.append(json.loads(started)["pid"])
     for signum in pending:
         forward(signum, None)
@@ -99,6 +159,8 @@ def serve(path: str) -> None:
     import dbt.adapters.duckdb  # dbt imports its adapter in every command: import it once, here
     import dbt.cli.main  # noqa: F401
 
+    folder_blind_state_check()
+
     if os.environ.get(PARSE_ENV) != OFF and native_threads() == 1:
         warm_up(DBT_PROJECT_DIR)
     # A fork copies only the thread that forks: a lock another thread holds stays locked in the child for
@@ -120,7 +182,7 @@ def serve(path: str) -> None:
                     return
                 continue
             conn, _ = listener.accept()
-            if not forkable:  # the client hears nothing and runs the real dbt itself
+            if not forkable:  # the client hears nothing and runs dbt cold itself
                 conn.close()
                 continue
             if os.fork() == 0:
@@ -152,8 +214,8 @@ def warm_up(project_dir: Path) -> bool:
     from dbt.cli.main import dbtRunner
 
     target = project_dir / "target"
-    with contextlib.suppress(OSError):
-        os.environ["LAPAK_WAREHOUSE"] = (target / PARSED_FOR).read_text()
+    if marker := read_parsed_for(target):
+        os.environ["LAPAK_WAREHOUSE"] = marker["warehouse"]
     with tempfile.TemporaryDirectory(prefix="lapak-dbt-warm-") as folder:
         with contextlib.suppress(OSError):
             shutil.copy(target / "partial_parse.msgpack", folder)
@@ -249,5 +311,16 @@ class WarmDbt:
             shutil.rmtree(self._folder, ignore_errors=True)
 
 
-if __name__ == "__main__":
+def main() -> None:
+    """`python -m orchestration.warm_dbt SOCKET`: the server; `... --dbt ARGS`: one dbt command, cold."""
+    if sys.argv[1:2] == ["--dbt"]:
+        sys.argv = ["dbt", *sys.argv[2:]]
+        import dbt.cli.main  # noqa: F401
+
+        folder_blind_state_check()
+        sys.exit(run_dbt())
     serve(sys.argv[1])
+
+
+if __name__ == "__main__":
+    main()

@@ -102,7 +102,7 @@ def test_every_dbt_data_test_runs_in_exactly_one_of_the_two_steps():
 
 
 def test_dbt_executable_sits_beside_the_interpreter():
-    # lapak-dbt: dbt through `lapak run`'s warm server, or the real dbt beside it (tests/test_warm_dbt.py)
+    # lapak-dbt: dbt through `lapak run`'s warm server, or cold without one (tests/test_warm_dbt.py)
     assert Path(dbt_executable()) == Path(sys.executable).parent / "lapak-dbt"
     assert (Path(sys.executable).parent / "dbt").exists()
 

@@ -95,7 +95,7 @@ def test_warm_up_parses_in_a_folder_of_its_own_and_leaves_one_thread(tmp_path):
 
 def test_a_server_with_another_thread_forks_nothing_and_commands_run_cold(tmp_path):
     """A fork copies only the thread that forks: a server with a second thread (here a sleeping one) must not
-    fork; each command then falls back to the real dbt, with the same result."""
+    fork; each command then falls back to a cold dbt, with the same result."""
     sock = tmp_path / "dbt.sock"
     code = (
         "import sys, threading, time; from orchestration import warm_dbt; "
@@ -180,3 +180,55 @@ def test_client_forwards_sigterm_to_the_dbt_process_and_reports_a_lost_one(tmp_p
     _, err = client.communicate(timeout=30)
     assert sleeper.wait(5) == -signal.SIGTERM
     assert client.returncode == 1 and "ended without an exit code" in err
+
+
+def _parse_events(executable: str, target: Path, warehouse: Path) -> list[str]:
+    """`parse` into `target` for `warehouse`: the reasons dbt gave for not parsing partially."""
+    args = ["--log-format", "json", "parse", "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(target)]
+    done = subprocess.run(
+        [executable, *args], cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=300,
+        env={**{k: v for k, v in os.environ.items() if k != ENV}, "LAPAK_WAREHOUSE": str(warehouse)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr
+    events = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return [e["info"]["msg"] for e in events if e["info"]["name"] == "UnableToPartialParse"]
+
+
+def test_lapak_dbt_keeps_the_partial_parse_state_for_a_warehouse_in_another_folder(tmp_path):
+    """A new home (its warehouse in another folder) parses partially through lapak-dbt; plain dbt re-parses
+    the whole project for it, and lapak-dbt once more after plain dbt has rewritten the state."""
+    target = tmp_path / "target"
+    first = _parse_events(LAPAK_DBT, target, tmp_path / "a" / "warehouse.duckdb")
+    assert first and "saved manifest not found" in first[0]
+    assert _parse_events(LAPAK_DBT, target, tmp_path / "b" / "warehouse.duckdb") == []
+    assert any("profile has changed" in m for m in _parse_events(DBT, target, tmp_path / "c" / "warehouse.duckdb"))
+    assert any(
+        "profile has changed" in m for m in _parse_events(LAPAK_DBT, target, tmp_path / "c" / "warehouse.duckdb")
+    )
+
+
+def test_prepare_partial_parse_parses_only_when_the_state_does_not_serve_the_warehouse(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    import orchestration.dbt as lapak_dbt
+
+    target, parsed = tmp_path / "target", []
+    target.mkdir()
+
+    def fake_parse(env):
+        parsed.append(env["LAPAK_WAREHOUSE"])
+        (target / "partial_parse.msgpack").write_bytes(os.urandom(8))
+
+    monkeypatch.setattr(lapak_dbt, "dbt_project", SimpleNamespace(project_dir=tmp_path, target_path="target"))
+    monkeypatch.setattr(lapak_dbt, "dbt_parse", fake_parse)
+    home = tmp_path / "homes"
+    for warehouse in ("one/warehouse.duckdb", "one/warehouse.duckdb", "two/warehouse.duckdb", "two/other.duckdb"):
+        lapak_dbt.prepare_partial_parse(home / warehouse)
+    assert parsed == [str(home / "one/warehouse.duckdb"), str(home / "two/other.duckdb")]
+    os.utime(target / "partial_parse.msgpack", ns=(0, 0))  # another dbt has rewritten the state since
+    lapak_dbt.prepare_partial_parse(home / "two/other.duckdb")
+    assert parsed[-1] == str(home / "two/other.duckdb") and len(parsed) == 3
+    monkeypatch.setattr(lapak_dbt, "dbt_executable", lambda: "dbt")  # plain dbt: only the same path serves
+    lapak_dbt.prepare_partial_parse(home / "three/other.duckdb")
+    lapak_dbt.prepare_partial_parse(home / "three/other.duckdb")
+    assert parsed[3:] == [str(home / "three/other.duckdb")]

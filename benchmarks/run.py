@@ -161,19 +161,20 @@ class PeakRSS:
         return f"at {self.peak_at:.0f} s: {parts}; peak PSS {fmt_bytes(self.peak_pss)}"
 
 
-def run_lapak(landing: Path, home: Path, stacks: Path | None = None) -> tuple[dict, int]:
+def run_lapak(landing: Path, home: Path, stacks: Path | None = None, root: Path = ROOT) -> tuple[dict, int]:
     """`lapak run` in a subprocess: its summary (with `wall_s`, the process's whole life) and peak RSS.
 
     The summary's `seconds` are the jobs' time; `wall_s` adds interpreter start, imports, the Dagster
     instance and, in a new home, dbt's one full parse: what a user waits for. With `stacks` (a JSON file),
-    lapak runs under benchmarks/stacks.py, which says where its own process was at its peak."""
+    lapak runs under benchmarks/stacks.py, which says where its own process was at its peak. `root`: the
+    checkout whose lapak runs (benchmarks/ab.py runs another commit's beside this one's)."""
     env = {**os.environ, "LAPAK_PII_KEY": "bench"}
     env.pop("LAPAK_HOME", None)
     env.pop("LAPAK_LANDING", None)
     entry = ["-m", "lapak.cli"] if stacks is None else [str(ROOT / "benchmarks" / "stacks.py"), str(stacks)]
     proc = subprocess.Popen(
         [sys.executable, *entry, "run", "--landing", str(landing), "--home", str(home), "--json"],
-        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     started = time.perf_counter()
     rss = PeakRSS(proc.pid)

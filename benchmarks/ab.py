@@ -1,0 +1,82 @@
+"""`lapak run` from two checkouts on the same exports, each in fresh homes, taking turns.
+
+    git worktree add /tmp/before <commit>          # or any clone of the commit to compare against
+    .venv/bin/python benchmarks/ab.py --baseline /tmp/before              # 10k order lines, 3 rounds
+    .venv/bin/python benchmarks/ab.py --baseline /tmp/before --scale 100k --rounds 2
+
+What a change buys the whole command, as a user runs it: each run is `lapak run` in a new home, a
+subprocess with the checkout's own code and its own dbt project (its partial-parse state included), this
+venv's packages. Each checkout first runs once untimed (its first dbt parse, its first run). Prints per run
+and as medians: the process wall (interpreter start to exit), the jobs' total (what benchmarks/run.py
+calls `total`), the rest of the wall (imports, the Dagster instance, whatever precedes the first step and
+follows the last), the stages, and peak RSS of the process tree; then this checkout / the baseline.
+"""
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.run import SCALES, benchmark_landing, run_lapak  # noqa: E402
+
+KEYS = ("wall", "total", "rest", "ingest", "dbt", "checks", "publish", "peak_mib")
+
+
+def commit(root: Path) -> str:
+    done = subprocess.run(["git", "-C", str(root), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    return done.stdout.strip() or "?"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", required=True, help="a checkout of the commit to compare against")
+    parser.add_argument("--scale", default="10k", choices=sorted(SCALES))
+    parser.add_argument("--rounds", type=int, default=3)
+    args = parser.parse_args()
+    roots = {"baseline": Path(args.baseline).resolve(), "this": ROOT}
+    work = Path(tempfile.mkdtemp(prefix="lapak-ab-"))
+    try:
+        landing = work / "landing"
+        benchmark_landing(landing, SCALES[args.scale])
+        for name, root in roots.items():
+            run_lapak(landing, work / f"first-{name}", root=root)
+            shutil.rmtree(work / f"first-{name}", ignore_errors=True)
+        runs: dict[str, list[dict]] = {name: [] for name in roots}
+        for round_ in range(args.rounds):
+            for name, root in roots.items():
+                home = work / f"home-{name}-{round_}"
+                summary, peak = run_lapak(landing, home, root=root)
+                if summary["exit_code"] != 0:
+                    raise RuntimeError(f"{name}: lapak run exited with {summary['exit_code']}")
+                row = {"wall": summary["wall_s"], "total": summary["seconds"], **summary["stage_seconds"]}
+                row |= {"rest": row["wall"] - row["total"], "peak_mib": peak / 2**20}
+                runs[name].append(row)
+                stages = ", ".join(f"{k} {row[k]:.1f}" for k in ("ingest", "dbt", "checks", "publish"))
+                print(
+                    f"round {round_ + 1} {name:>8}: wall {row['wall']:.1f}s, jobs {row['total']:.1f}s "
+                    f"({stages}), rest {row['rest']:.1f}s, peak {row['peak_mib']:.0f} MiB",
+                    flush=True,
+                )
+                shutil.rmtree(home, ignore_errors=True)
+        print(
+            f"\n{args.scale} order lines, {args.rounds} rounds, {os.cpu_count()} cores; medians, "
+            f"this ({commit(ROOT)}) / baseline ({commit(roots['baseline'])})"
+        )
+        for key in KEYS:
+            base, this = (statistics.median(r[key] for r in runs[name]) for name in ("baseline", "this"))
+            unit = " MiB" if key == "peak_mib" else "s"
+            ratio = f"{this / base:.2f}x" if base else "-"
+            print(f"  {key:>8}: baseline {base:.1f}{unit}, this {this:.1f}{unit} = {ratio}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -9,35 +9,55 @@
     )
 }}
 
-with
-
-orders as (
-
+{#- Read twice (the newest version's keys, then its rows), inline: a CTE read twice is materialised by DuckDB
+    with every column of every version. -#}
+{%- set orders -%}
     select * from {{ source('tiktok', 'orders') }}
     {% if is_incremental() -%}
         -- every version of every order created on a day in the window
         where {{ orders_in_rebuild_window() }}
     {%- endif %}
+{%- endset %}
 
-),
+with
 
--- exports overlap: the same line is in every export whose range covers the order
-ranked as (
+-- Exports overlap: the same line is in every export whose range covers the order. The newest version is
+-- ranked on its keys alone, then its row is read: ranking whole rows made DuckDB sort (and, within its
+-- memory limit, spill) every raw column, twice the time at 1M lines (docs/performance.md).
+newest as (
 
     select
-        *,
-        row_number() over (
-            partition by _shop_id, order_id, sku_id
-            order by {{ newest_export_first() }}
-        ) as recency_rank
-    from orders
+        _shop_id,
+        _source_file,
+        _file_sha256,
+        _source_row
+    from (
+        select
+            _shop_id,
+            _source_file,
+            _file_sha256,
+            _source_row,
+            row_number() over (
+                partition by _shop_id, order_id, sku_id
+                order by {{ newest_export_first() }}
+            ) as recency_rank
+        from ({{ orders }}) as orders
+    ) as ranked
+    where recency_rank = 1
 
 ),
 
+-- a row is one line of one loaded file (a file replaced under the same name is another file: its hash)
 latest as (
 
-    select * from ranked
-    where recency_rank = 1
+    select orders.*
+    from ({{ orders }}) as orders
+    inner join newest
+        on
+            orders._shop_id = newest._shop_id
+            and orders._source_file = newest._source_file
+            and orders._file_sha256 = newest._file_sha256
+            and orders._source_row = newest._source_row
 
 ),
 

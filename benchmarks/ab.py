@@ -6,7 +6,7 @@
 
 What a change buys the whole command, as a user runs it: each run is `lapak run` in a new home, a
 subprocess with the checkout's own code and its own dbt project (its partial-parse state included), this
-venv's packages. Each checkout first runs once untimed (its first dbt parse, its first run). Prints per run
+venv's packages. Each checkout first runs once untimed on 10k lines (its first dbt parse, its first run). Prints per run
 and as medians: the process wall (interpreter start to exit), the jobs' total (what benchmarks/run.py
 calls `total`), the rest of the wall (imports, the Dagster instance, whatever precedes the first step and
 follows the last), the stages, and peak RSS of the process tree; then this checkout / the baseline.
@@ -43,10 +43,11 @@ def main() -> None:
     roots = {"baseline": Path(args.baseline).resolve(), "this": ROOT}
     work = Path(tempfile.mkdtemp(prefix="lapak-ab-"))
     try:
-        landing = work / "landing"
+        landing, small = work / "landing", work / "small"
         benchmark_landing(landing, SCALES[args.scale])
+        benchmark_landing(small, SCALES["10k"])  # the untimed first runs: dbt's first parse, not the data
         for name, root in roots.items():
-            run_lapak(landing, work / f"first-{name}", root=root)
+            run_lapak(small, work / f"first-{name}", root=root)
             shutil.rmtree(work / f"first-{name}", ignore_errors=True)
         runs: dict[str, list[dict]] = {name: [] for name in roots}
         for round_ in range(args.rounds):

@@ -23,7 +23,7 @@ with
 
 -- Exports overlap: the same line is in every export whose range covers the order. The newest version is
 -- ranked on its keys alone, then its row is read: ranking whole rows made DuckDB sort (and, within its
--- memory limit, spill) every raw column, twice the time at 1M lines (docs/performance.md).
+-- memory limit, spill) every raw column (docs/performance.md, twelfth measurement).
 newest as (
 
     select

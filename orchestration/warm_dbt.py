@@ -23,9 +23,10 @@ same dbt either way. `LAPAK_WARM_DBT=off` makes `lapak run` start none.
 Both run dbt with one change (`folder_blind_state_check`): dbt's partial-parse state no longer depends on
 the folder that holds the warehouse. dbt throws its partial-parse state away whenever the rendered profile
 changes, and the profile holds the warehouse's path, so every new home (a new shop's, each test's, each
-benchmark scale's) paid a full parse of the project (~8 s, 12.5 s of a 10k run's 41 s in a new home);
-lapak's manifest does not depend on that folder (two parses for two homes differ only in their
-timestamps). The file's name still counts, and everything else in the profile.
+benchmark scale's) paid a full parse of the project before its first step (`benchmarks/ab.py`, 10k lines
+in new homes: process wall 47.6 -> 38.9 s, docs/performance.md). lapak's manifest does not depend on that
+folder (two parses for two homes differ only in their timestamps). The file's name still counts, and
+everything else in the profile; `tests/test_warm_dbt.py` checks both ways.
 """
 
 from __future__ import annotations

@@ -165,13 +165,14 @@ def run_lapak(landing: Path, home: Path, stacks: Path | None = None, root: Path 
     """`lapak run` in a subprocess: its summary (with `wall_s`, the process's whole life) and peak RSS.
 
     The summary's `seconds` are the jobs' time; `wall_s` adds interpreter start, imports, the Dagster
-    instance and, in a new home, dbt's one full parse: what a user waits for. With `stacks` (a JSON file),
-    lapak runs under benchmarks/stacks.py, which says where its own process was at its peak. `root`: the
-    checkout whose lapak runs (benchmarks/ab.py runs another commit's beside this one's)."""
+    instance and whatever else precedes the first step or follows the last: what a user waits for. With
+    `stacks` (a JSON file), lapak runs under the checkout's benchmarks/stacks.py, which says where its own
+    process was at its peak. `root`: the checkout whose lapak runs (benchmarks/ab.py runs another commit's
+    beside this one's)."""
     env = {**os.environ, "LAPAK_PII_KEY": "bench"}
     env.pop("LAPAK_HOME", None)
     env.pop("LAPAK_LANDING", None)
-    entry = ["-m", "lapak.cli"] if stacks is None else [str(ROOT / "benchmarks" / "stacks.py"), str(stacks)]
+    entry = ["-m", "lapak.cli"] if stacks is None else [str(root / "benchmarks" / "stacks.py"), str(stacks)]
     proc = subprocess.Popen(
         [sys.executable, *entry, "run", "--landing", str(landing), "--home", str(home), "--json"],
         cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

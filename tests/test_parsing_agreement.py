@@ -20,23 +20,30 @@ from ingestion.load import TYPE_CHECKS
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 MACROS = {"idr": "parse_idr", "int": "parse_int", "pct": "parse_pct", "ts": "parse_wib_ts"}
+# DuckDB's money and count parsers cast a plain number directly and send the rest through their patterns
+FAST_PATHS = {"parse_idr": "duckdb__parse_idr_any_format", "parse_int": "duckdb__parse_int_any_format"}
 
 
-@pytest.fixture(scope="module")
-def parsers() -> dict[str, str]:
-    """The SQL each dbt macro compiles to on DuckDB, as an expression of column `v`."""
+def compile_select(select: str) -> str:
+    """`select <select> from t` as dbt compiles it on DuckDB."""
     from dbt.cli.main import dbtRunner
 
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    select = ", ".join(f"{{{{ {macro}('v') }}}} as {typ}" for typ, macro in MACROS.items())
     res = dbtRunner().invoke(
         ["compile", "--quiet", "--target", "lint", "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR),
          "--inline", f"select {select} from t"]
     )  # fmt: skip
     assert res.success, res.exception
-    sql = res.result.results[0].node.compiled_code
+    return res.result.results[0].node.compiled_code
+
+
+@pytest.fixture(scope="module")
+def parsers() -> dict[str, str]:
+    """The SQL each dbt macro compiles to on DuckDB, as an expression of column `v`."""
     assert Path(sys.executable).exists()
-    return {"select": sql}
+    select = ", ".join(f"{{{{ {macro}('v') }}}} as {typ}" for typ, macro in MACROS.items())
+    paths = ", ".join(f"{{{{ {m}('v') }}}} as {m}, {{{{ {slow}('v') }}}} as {slow}" for m, slow in FAST_PATHS.items())
+    return {"select": compile_select(select), "paths": compile_select(paths)}
 
 
 def evaluate(parsers: dict[str, str], values: list[str]) -> list[tuple]:
@@ -100,3 +107,26 @@ def test_whatever_ingestion_accepts_staging_parses(parsers, values):
         for i, typ in enumerate(MACROS):
             if row[1 + i]:
                 assert row[1 + n + i] is not None, f"{row[0]!r} passes ingestion as {typ} but staging parses NULL"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789.,-+ eE_x\tRpIDRidr", max_size=14),
+            st.integers(-(10**15), 10**15).map(str),
+            st.sampled_from(["1e3", "+12", " 12", "12 ", "1_000", "0x10", "12.000", "1,234", "IDR 0", "- 5", "1 000"]),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_the_plain_number_path_gives_what_the_patterns_give(parsers, values):
+    """parse_idr / parse_int cast a value without a dot or comma directly: never another value than their patterns."""
+    con = duckdb.connect()
+    con.execute("create table t (v varchar)")
+    con.executemany("insert into t values (?)", [[v] for v in values])
+    for row in con.execute(f"select t.v, parsed.* from t positional join ({parsers['paths']}) as parsed").fetchall():
+        value, idr, idr_any, count, count_any = row
+        assert idr == idr_any, (value, idr, idr_any)
+        assert count == count_any, (value, count, count_any)

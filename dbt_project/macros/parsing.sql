@@ -14,7 +14,18 @@
     cast({{ col }} as decimal(18, 2))
 {%- endmacro %}
 
+{#- A plain number (`50000`, `0`: nearly every cell of an export) is cast as it is; anything with a dot, a comma,
+    a currency or a space goes through the patterns. The same value either way (the patterns all need a dot or a
+    comma, and a cast that succeeds ignores edge spaces), ~5x cheaper on an order export (benchmarks/parsers.py);
+    tests/test_parsing_agreement.py checks the two paths agree. -#}
 {% macro duckdb__parse_idr(col) -%}
+    coalesce(
+        case when strpos({{ col }}, '.') = 0 and strpos({{ col }}, ',') = 0 then try_cast({{ col }} as decimal(18, 2)) end,
+        {{ duckdb__parse_idr_any_format(col) }}
+    )
+{%- endmacro %}
+
+{% macro duckdb__parse_idr_any_format(col) -%}
     {%- set txt = "regexp_replace(" ~ col ~ ", '(?i)rp|idr|\\s', '', 'g')" -%}
     (case
         {#- dots only as thousands separators: 12.000, 10.945.407 #}
@@ -39,7 +50,15 @@
     cast({{ col }} as {{ dbt.type_bigint() }})
 {%- endmacro %}
 
+{#- A plain number is cast as it is, as in duckdb__parse_idr. -#}
 {% macro duckdb__parse_int(col) -%}
+    coalesce(
+        case when strpos({{ col }}, '.') = 0 and strpos({{ col }}, ',') = 0 then try_cast({{ col }} as bigint) end,
+        {{ duckdb__parse_int_any_format(col) }}
+    )
+{%- endmacro %}
+
+{% macro duckdb__parse_int_any_format(col) -%}
     {%- set txt = "regexp_replace(" ~ col ~ ", '\\s', '', 'g')" -%}
     (case
         when regexp_matches({{ txt }}, '^-?\d{1,3}([.,]\d{3})+$')

@@ -27,14 +27,10 @@ with
 newest as (
 
     select
-        _shop_id,
-        _source_file,
         _file_sha256,
         _source_row
     from (
         select
-            _shop_id,
-            _source_file,
             _file_sha256,
             _source_row,
             row_number() over (
@@ -47,16 +43,17 @@ newest as (
 
 ),
 
--- a row is one line of one loaded file (a file replaced under the same name is another file: its hash)
+-- A row is one line of one loaded file, and a file's content is loaded once (ingestion records another
+-- file with the same hash as a duplicate; raw/_manifest's check fails on a hash loaded twice): its hash and
+-- line find it. The shop and file name say nothing more, and widened the join's table of long text, which
+-- spilled within dbt's memory limit at 5M order lines (docs/performance.md, thirteenth measurement).
 latest as (
 
     select orders.*
     from ({{ orders }}) as orders
     inner join newest
         on
-            orders._shop_id = newest._shop_id
-            and orders._source_file = newest._source_file
-            and orders._file_sha256 = newest._file_sha256
+            orders._file_sha256 = newest._file_sha256
             and orders._source_row = newest._source_row
 
 ),

@@ -9,10 +9,12 @@ subprocess with the checkout's own code and its own dbt project (its partial-par
 venv's packages. Each checkout first runs once untimed on 10k lines (its first dbt parse, its first run). Prints per run
 and as medians: the process wall (interpreter start to exit), the jobs' total (what benchmarks/run.py
 calls `total`), the rest of the wall (imports, the Dagster instance, whatever precedes the first step and
-follows the last), the stages, and peak RSS of the process tree; then this checkout / the baseline.
+follows the last), the stages, and peak RSS of the process tree; then this checkout / the baseline, and the
+same for dbt's steps and slowest nodes (`--nodes`), from the run results of each checkout's newest dbt targets.
 """
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -34,11 +36,28 @@ def commit(root: Path) -> str:
     return done.stdout.strip() or "?"
 
 
+def dbt_times(root: Path) -> dict[str, float]:
+    """Each dbt step's elapsed time and its nodes' times, from the newest target folder of each step under `root`
+    (dagster-dbt gives every invocation its own: `<step>-<run id>-<uuid>`)."""
+    times: dict[str, float] = {}
+    target = root / "dbt_project" / "target"
+    for step in ("dbt_staging", "dbt_marts"):
+        folders = sorted(target.glob(f"{step}-*-*"), key=lambda p: p.stat().st_mtime)
+        if not folders or not (folders[-1] / "run_results.json").exists():
+            continue
+        results = json.loads((folders[-1] / "run_results.json").read_text())
+        times[f"{step} step"] = results["elapsed_time"]
+        for node in results["results"]:
+            times[node["unique_id"].split(".", 2)[-1]] = node["execution_time"]
+    return times
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--baseline", required=True, help="a checkout of the commit to compare against")
     parser.add_argument("--scale", default="10k", choices=sorted(SCALES))
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--nodes", type=int, default=6, help="dbt nodes to compare, the baseline's slowest")
     args = parser.parse_args()
     roots = {"baseline": Path(args.baseline).resolve(), "this": ROOT}
     work = Path(tempfile.mkdtemp(prefix="lapak-ab-"))
@@ -50,6 +69,7 @@ def main() -> None:
             run_lapak(small, work / f"first-{name}", root=root)
             shutil.rmtree(work / f"first-{name}", ignore_errors=True)
         runs: dict[str, list[dict]] = {name: [] for name in roots}
+        nodes: dict[str, list[dict[str, float]]] = {name: [] for name in roots}
         for round_ in range(args.rounds):
             for name, root in roots.items():
                 home = work / f"home-{name}-{round_}"
@@ -59,6 +79,7 @@ def main() -> None:
                 row = {"wall": summary["wall_s"], "total": summary["seconds"], **summary["stage_seconds"]}
                 row |= {"rest": row["wall"] - row["total"], "peak_mib": peak / 2**20}
                 runs[name].append(row)
+                nodes[name].append(dbt_times(root))
                 stages = ", ".join(f"{k} {row[k]:.1f}" for k in ("ingest", "dbt", "checks", "publish"))
                 print(
                     f"round {round_ + 1} {name:>8}: wall {row['wall']:.1f}s, jobs {row['total']:.1f}s "
@@ -75,6 +96,17 @@ def main() -> None:
             unit = " MiB" if key == "peak_mib" else "s"
             ratio = f"{this / base:.2f}x" if base else "-"
             print(f"  {key:>8}: baseline {base:.1f}{unit}, this {this:.1f}{unit} = {ratio}")
+        med: dict[str, dict[str, float]] = {}
+        for name in roots:
+            keys = {k for t in nodes[name] for k in t}
+            med[name] = {k: statistics.median(t.get(k, 0.0) for t in nodes[name]) for k in keys}
+        steps = sorted(k for k in med["baseline"] if k.endswith(" step"))[::-1]  # staging, then marts
+        slowest = sorted((k for k in med["baseline"] if k not in steps), key=lambda k: -med["baseline"][k])
+        print("dbt (run results' elapsed and node times, medians):")
+        for key in steps + slowest[: args.nodes]:
+            base, this = med["baseline"][key], med["this"].get(key, 0.0)
+            ratio = f"{this / base:.2f}x" if base else "-"
+            print(f"  {key}: baseline {base:.1f}s, this {this:.1f}s = {ratio}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -13,10 +13,10 @@ Small workbooks of one kind and header share a transaction (`Loader._load_workbo
 quarantine and manifest as one by one, and if anything in the batch fails its files load one by one.
 
 How a CSV is read (docs/ingestion.md has the long version): one pass over the bytes in Python
-(sha256, line count, UTF-8 validity), DuckDB `read_csv` into one temp table (`_file`), one insert of
-its cleaned rows into the raw table, the validity checks on the file's rows there into `_bad`, then the
-bad rows moved to the quarantine (deleted from the raw table, in the same transaction). Rows keep their
-1-based line in the file; when the file has multi-line quoted fields or blank lines, the lines are
+(sha256, line count, UTF-8 validity), DuckDB `read_csv` into `_file` (an Arrow table; a temp table for a big
+file), one insert of its cleaned rows into the raw table, the validity checks on the file's rows there into
+`_bad`, then the bad rows moved to the quarantine (deleted from the raw table, in the same transaction). Rows
+keep their 1-based line in the file; when the file has multi-line quoted fields or blank lines, the lines are
 counted exactly by a Python `csv` pass.
 """
 
@@ -379,6 +379,10 @@ BATCH_FILE_BYTES = 1 << 20
 # commits 18 s -> 8 s of a 91 s ingest (docs/performance.md, sixth measurement). A crash loses the files of
 # the open transaction, which the next run loads whole.
 TXN_ROWS = 250_000
+# CSV files of up to this size are read into an Arrow table instead of a temp table (`Loader._read_csv_arrow`):
+# ingestion of the order exports of a 1M-line landing took 0.83x the time (benchmarks/ingest_files.py). Held in
+# memory, outside DuckDB's limit: a bigger file (a whole year in one export) goes to a temp table, which spills.
+ARROW_FILE_BYTES = 64 << 20
 # Files of up to this many rows find the columns to trim with one test over all values (UNPIVOT); bigger ones
 # with one test per column, which scans faster but costs a fixed ~50-80 ms to plan (benchmarks/ingest_files.py)
 UNPIVOT_ROWS = 20_000
@@ -428,6 +432,7 @@ class Loader:
         self.profile: dict[str, float] | None = {} if os.environ.get("LAPAK_PROFILE") else None
         self._dirty: set[int] = set()  # positions of the current file whose values need trimming
         self._precleaned = False  # the current file's values were trimmed before DuckDB saw them (XLSX)
+        self._arrow_file = False  # the current file's `_file` is an Arrow table registered with the connection
         self._base: int | None = None  # the current file's first rowid in `_file`
         self._n_file = 0  # rows in `_file`
         self._batch: list[_Pending] = []  # small workbooks waiting to be loaded together
@@ -705,6 +710,9 @@ class Loader:
         self._record_rejection(result, scan)
 
     def _drop_temp_tables(self) -> None:
+        if self._arrow_file:
+            self.con.unregister("_file")
+            self._arrow_file = False
         self._sql("drop_temp", "; ".join(f"drop table if exists {t}" for t in _TEMP_TABLES))
 
     # -- many small workbooks -----------------------------------------------------------------
@@ -938,15 +946,14 @@ class Loader:
             self._n_file = 0
             return "(_file.rowid)"
         try:
-            self._sql(
-                "read_csv",
-                f"""create temp table _file as
-                select * from read_csv(?, header = false, skip = {layout.header_row}, columns = {cols},
-                    delim = '{layout.delimiter}', quote = '"', escape = '"', strict_mode = true, null_padding = false,
-                    nullstr = ['', '--', E'\\t'], auto_detect = false, store_rejects = true, rejects_table = '_rejects',
-                    rejects_scan = '_rejects_scan', parallel = true)""",
-                [str(source)],
-            )
+            read = f"""select * from read_csv(?, header = false, skip = {layout.header_row}, columns = {cols},
+                delim = '{layout.delimiter}', quote = '"', escape = '"', strict_mode = true, null_padding = false,
+                nullstr = ['', '--', E'\\t'], auto_detect = false, store_rejects = true, rejects_table = '_rejects',
+                rejects_scan = '_rejects_scan', parallel = true)"""
+            if scan.size <= ARROW_FILE_BYTES:
+                self._read_csv_arrow(read, source)
+            else:
+                self._sql("read_csv", f"create temp table _file as {read}", [str(source)])
             # a download cut off inside a quoted value: the quote is never closed, the last record swallows the
             # rest of the file and its lines would be lost inside one quarantined value. Only the last
             # unterminated-quote record can run to the end of the file; check that one.
@@ -1011,6 +1018,20 @@ class Loader:
         # blank lines or quoted line breaks: count lines exactly with Python's csv reader
         self._exact_lines(path, layout, n_good, set(reject_lines))
         return "_lines.line"
+
+    def _read_csv_arrow(self, read: str, source: Path) -> None:
+        """`_file` as an Arrow table in memory, with its rows numbered in a `rowid` column as a temp table numbers
+        them: for a file of `ARROW_FILE_BYTES` or less, reading into Arrow costs less than writing a temp table,
+        and the later passes scan it as fast."""
+        import pyarrow as pa
+
+        start = time.perf_counter()
+        table = self.con.sql(read, params=[str(source)]).to_arrow_table()
+        table = table.append_column("rowid", pa.array(range(table.num_rows), pa.int64()))
+        self.con.register("_file", table)
+        self._arrow_file = True
+        if self.profile is not None:
+            self.profile["read_csv"] = self.profile.get("read_csv", 0.0) + time.perf_counter() - start
 
     def _exact_lines(self, path: Path, layout: FileLayout, n_good: int, reject_records: set[int]) -> None:
         """`_lines(rid, line)`: the file line each good record starts on; rejects' lines rewritten too."""

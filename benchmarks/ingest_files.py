@@ -11,9 +11,10 @@ ingestion/load.py) tests four things on every column, ~260 expressions for an or
 1. The edge scan alone, on `_file` tables read from an export of the landing: one data row, the export, and
    the export's rows ten times over; with one test per column (as before) and with one test over every value
    (UNPIVOT, as lapak now does up to `UNPIVOT_ROWS` rows). Best of 5; both find the same columns.
-2. `ingest()` of the order CSVs of the first `--shops` shops into fresh warehouses (one loader), as it is
-   and with `UNPIVOT_ROWS = 0` (every file the old way), taking turns; with `LAPAK_PROFILE` to print the edge
-   scan's share.
+2. `ingest()` of the order CSVs of the first `--shops` shops into fresh warehouses (one loader), taking turns:
+   as it is; with `UNPIVOT_ROWS = 0` (every file's edge scan one test per column); with `ARROW_FILE_BYTES = 0`
+   (every file read into a DuckDB temp table instead of an Arrow table). Prints each one's time and edge scans,
+   and the medians against the first.
 """
 
 import argparse
@@ -92,12 +93,22 @@ def edge_scans(export: Path, work: Path) -> None:
     con.close()
 
 
-def ingest_once(landing: Path, work: Path, unpivot_rows: int) -> tuple[float, float]:
-    """Seconds of `ingest()` into a fresh warehouse (one loader) and of its edge scans."""
-    home = work / f"home-{unpivot_rows}"
+VARIANTS: dict[str, dict[str, int]] = {
+    "as it is": {},
+    "edge scan one test per column": {"UNPIVOT_ROWS": 0},
+    "temp table per file": {"ARROW_FILE_BYTES": 0},
+}
+
+
+def ingest_once(landing: Path, work: Path, settings: dict[str, int]) -> tuple[float, float]:
+    """Seconds of `ingest()` into a fresh warehouse (one loader), with `settings` of ingestion/load.py changed,
+    and of its edge scans."""
+    home = work / "home"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir()
-    load.UNPIVOT_ROWS = unpivot_rows
+    before = {name: getattr(load, name) for name in settings}
+    for name, value in settings.items():
+        setattr(load, name, value)
     edges: list[float] = []
     real_sql = load.Loader._sql
 
@@ -116,6 +127,8 @@ def ingest_once(landing: Path, work: Path, unpivot_rows: int) -> tuple[float, fl
         took = time.perf_counter() - started
     finally:
         load.Loader._sql = real_sql
+        for name, value in before.items():
+            setattr(load, name, value)
         shutil.rmtree(home, ignore_errors=True)
     assert not report.rejected, [r.reason for r in report.rejected]
     return took, sum(edges)
@@ -143,21 +156,21 @@ def main() -> None:
         lines = sum(sum(1 for _ in f.open("rb")) - 1 for f in files)
         print(f"{len(files)} order CSVs of {len(shops)} shops, {lines:,} lines\n")
         edge_scans(max(files, key=lambda f: f.stat().st_size), work)
-        default = load.UNPIVOT_ROWS
-        runs: dict[int, list[tuple[float, float]]] = {0: [], default: []}
+        runs: dict[str, list[tuple[float, float]]] = {name: [] for name in VARIANTS}
         print(f"\ningest() of the {len(files)} files, one loader, fresh warehouses, taking turns")
         for round_ in range(args.rounds):
-            for rows in runs:
-                took, edges = ingest_once(landing, work, rows)
-                runs[rows].append((took, edges))
-                name = "one test per column" if rows == 0 else f"UNPIVOT up to {rows:,} rows"
-                print(f"  round {round_ + 1} {name:>24}: {took:6.1f}s, of which edge scans {edges:5.1f}s", flush=True)
-        old, new = (statistics.median(t for t, _ in runs[r]) for r in (0, default))
-        old_e, new_e = (statistics.median(e for _, e in runs[r]) for r in (0, default))
-        print(
-            f"\nmedians of {args.rounds} rounds: ingest {old:.1f}s -> {new:.1f}s = {new / old:.2f}x; "
-            f"edge scans {old_e:.1f}s -> {new_e:.1f}s ({lines / new:,.0f} lines/s now)"
-        )
+            for name, settings in VARIANTS.items():
+                took, edges = ingest_once(landing, work, settings)
+                runs[name].append((took, edges))
+                print(f"  round {round_ + 1} {name:>29}: {took:6.1f}s, of which edge scans {edges:5.1f}s", flush=True)
+        print(f"\nmedians of {args.rounds} rounds")
+        now = statistics.median(t for t, _ in runs["as it is"])
+        for name in VARIANTS:
+            took, edges = (statistics.median(x[i] for x in runs[name]) for i in (0, 1))
+            print(
+                f"  {name:>29}: ingest {took:6.1f}s (as it is / this = {now / took:.2f}x), edge scans {edges:5.1f}s, "
+                f"{lines / took:,.0f} lines/s"
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -34,12 +34,16 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
 from ingestion.detect import FileLayout, RejectedFile, cell_text, detect, export_time_from_name
 from ingestion.formats import KINDS, LINEAGE_COLUMNS, ORDER_STATUSES_EN, ORDER_STATUSES_ID, Kind
 from ingestion.pii import hmac_pads, hmac_sql, load_key
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 WIB = timedelta(hours=7)
 RAW_SCHEMA = "raw"
@@ -288,6 +292,15 @@ def _open_quote_at_eof(path: Path, start: int, delimiter: str) -> int | None:
         return line
 
 
+def _clean_arrow(column: pa.ChunkedArray) -> pa.ChunkedArray:
+    """A text column trimmed of spaces, tabs and line ends, '' and '--' as NULL: `_clean` in Arrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    trimmed = pc.utf8_trim(column, characters=" \t\r\n")
+    return pc.if_else(pc.is_in(trimmed, value_set=pa.array(["", "--"])), pa.scalar(None, trimmed.type), trimmed)
+
+
 def _clean_cell(v: object) -> str | None:
     """A workbook cell as text, cleaned as `_clean` does in SQL: trimmed of spaces, tabs and line ends; '' and
     '--' are None."""
@@ -379,9 +392,11 @@ BATCH_FILE_BYTES = 1 << 20
 # commits 18 s -> 8 s of a 91 s ingest (docs/performance.md, sixth measurement). A crash loses the files of
 # the open transaction, which the next run loads whole.
 TXN_ROWS = 250_000
-# CSV files of up to this size are read into an Arrow table instead of a temp table (`Loader._read_csv_arrow`):
-# ingestion of the order exports of a 1M-line landing took 0.83x the time (benchmarks/ingest_files.py). Held in
-# memory, outside DuckDB's limit: a bigger file (a whole year in one export) goes to a temp table, which spills.
+# CSV files of up to this size are read into an Arrow table instead of a temp table, and trimmed there, every
+# column, instead of finding the columns to trim and trimming them in SQL (`Loader._read_csv_arrow`): writing
+# the temp table cost more than the read, and Arrow's trim less than the edge scan (benchmarks/ingest_files.py).
+# Held in memory, outside DuckDB's limit: a bigger file (a whole year in one export) goes to a temp table, which
+# can spill.
 ARROW_FILE_BYTES = 64 << 20
 # Files of up to this many rows find the columns to trim with one test over all values (UNPIVOT); bigger ones
 # with one test per column, which scans faster but costs a fixed ~50-80 ms to plan (benchmarks/ingest_files.py)
@@ -431,7 +446,7 @@ class Loader:
         self.pads = {"ipad": ipad, "opad": opad}
         self.profile: dict[str, float] | None = {} if os.environ.get("LAPAK_PROFILE") else None
         self._dirty: set[int] = set()  # positions of the current file whose values need trimming
-        self._precleaned = False  # the current file's values were trimmed before DuckDB saw them (XLSX)
+        self._precleaned = False  # the current file's values were trimmed before DuckDB saw them (XLSX, Arrow)
         self._arrow_file = False  # the current file's `_file` is an Arrow table registered with the connection
         self._base: int | None = None  # the current file's first rowid in `_file`
         self._n_file = 0  # rows in `_file`
@@ -974,7 +989,9 @@ class Loader:
         # that the trimming, which costs, runs on those columns only. '', '--' and a lone tab are NULL already.
         kept = self._kept_positions(layout)
         n_good = self._n_file = self._sql("counts", "select count(*) from _file").fetchone()[0]
-        if kept and n_good <= UNPIVOT_ROWS:
+        if self._precleaned:
+            pass  # trimmed as it was read into Arrow
+        elif kept and n_good <= UNPIVOT_ROWS:
             # one test over the values of every column: DuckDB plans four tests per column (~260 for an order
             # export) in longer than a small file takes to scan (benchmarks/ingest_files.py)
             columns = ", ".join(f"c{p}" for p in kept)
@@ -1020,14 +1037,19 @@ class Loader:
         return "_lines.line"
 
     def _read_csv_arrow(self, read: str, source: Path) -> None:
-        """`_file` as an Arrow table in memory, with its rows numbered in a `rowid` column as a temp table numbers
-        them: for a file of `ARROW_FILE_BYTES` or less, reading into Arrow costs less than writing a temp table,
+        """`_file` as an Arrow table in memory, every value cleaned as `_clean` would (`_clean_arrow`), its rows
+        numbered in a `rowid` column as a temp table numbers them: for a file of `ARROW_FILE_BYTES` or less,
+        reading into Arrow and trimming there cost less than writing a temp table and finding the columns to trim,
         and the later passes scan it as fast."""
         import pyarrow as pa
 
         start = time.perf_counter()
         table = self.con.sql(read, params=[str(source)]).to_arrow_table()
-        table = table.append_column("rowid", pa.array(range(table.num_rows), pa.int64()))
+        table = pa.table(
+            {name: _clean_arrow(table[name]) for name in table.column_names}
+            | {"rowid": pa.array(range(table.num_rows), pa.int64())}
+        )
+        self._precleaned = True
         self.con.register("_file", table)
         self._arrow_file = True
         if self.profile is not None:

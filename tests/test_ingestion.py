@@ -305,8 +305,9 @@ def test_export_time_from_file_names():
 
 
 def test_small_and_big_files_find_the_same_columns_to_trim(dirs, tmp_path, monkeypatch):
-    """Files up to UNPIVOT_ROWS rows find the columns with spaces or tabs at their edges with one test over all
-    values, bigger ones with a test per column: the same raw rows either way."""
+    """A CSV read into Arrow is trimmed there, every column; one read into a temp table (bigger than
+    ARROW_FILE_BYTES) finds the columns with spaces or tabs at their edges with one test over all values (up to
+    UNPIVOT_ROWS rows) or a test per column (bigger), and trims those: the same raw rows every way."""
     from ingestion import load
 
     landing, _ = dirs
@@ -315,16 +316,22 @@ def test_small_and_big_files_find_the_same_columns_to_trim(dirs, tmp_path, monke
     rows[5]["Seller SKU"] = "KOPI-250 "  # a trailing space
     rows[7]["Variation"] = "\tBiji"  # a leading tab (IDs and times end with one in every row)
     rows[9]["Province"] = "Jawa Barat\t"
+    rows[2]["Seller SKU"] = "--\t"  # '--' is empty, with a tab too
+    rows[4]["Product Name"] = " -- "
+    rows[6]["Variation"] = "Bubuk\n"  # quoted, over two lines
+    rows[8]["Province"] = "\r\nJawa Tengah"
     write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", rows)
     tables = []
-    for unpivot_rows in (load.UNPIVOT_ROWS, 0):
+    for arrow_bytes, unpivot_rows in ((load.ARROW_FILE_BYTES, load.UNPIVOT_ROWS), (0, load.UNPIVOT_ROWS), (0, 0)):
+        monkeypatch.setattr(load, "ARROW_FILE_BYTES", arrow_bytes)
         monkeypatch.setattr(load, "UNPIVOT_ROWS", unpivot_rows)
-        home = tmp_path / f"home-{unpivot_rows}"
+        home = tmp_path / f"home-{arrow_bytes}-{unpivot_rows}"
         (f,) = ingest(home / "warehouse.duckdb", landing, home, load_id="load-1").files
         assert (f.status, f.rows_loaded) == ("loaded", 12)
         with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
             tables.append(con.execute("select * from raw.orders order by _source_row").fetchall())
-    assert tables[0] == tables[1]
+    assert tables[0] == tables[1] == tables[2]
     values = {v for row in tables[0] for v in row}
-    assert {"Kopi Gayo", "KOPI-250", "Biji", "Jawa Barat"} <= values
-    assert not values & {" Kopi Gayo", "KOPI-250 ", "\tBiji", "Jawa Barat\t"}
+    assert {"Kopi Gayo", "KOPI-250", "Biji", "Jawa Barat", "Bubuk", "Jawa Tengah"} <= values
+    assert not values & {" Kopi Gayo", "KOPI-250 ", "\tBiji", "Jawa Barat\t", "--", "--\t", " -- ", "Bubuk\n"}
+    assert not {v for v in values if isinstance(v, str) and v != v.strip(" \t\r\n")}

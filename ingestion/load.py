@@ -292,13 +292,14 @@ def _open_quote_at_eof(path: Path, start: int, delimiter: str) -> int | None:
         return line
 
 
-def _clean_arrow(column: pa.ChunkedArray) -> pa.ChunkedArray:
+def _clean_arrow(column: pa.ChunkedArray, pool: pa.MemoryPool) -> pa.ChunkedArray:
     """A text column trimmed of spaces, tabs and line ends, '' and '--' as NULL: `_clean` in Arrow."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    trimmed = pc.utf8_trim(column, characters=" \t\r\n")
-    return pc.if_else(pc.is_in(trimmed, value_set=pa.array(["", "--"])), pa.scalar(None, trimmed.type), trimmed)
+    trimmed = pc.utf8_trim(column, characters=" \t\r\n", memory_pool=pool)
+    empty = pc.is_in(trimmed, value_set=pa.array(["", "--"]), memory_pool=pool)
+    return pc.if_else(empty, pa.scalar(None, trimmed.type), trimmed, memory_pool=pool)
 
 
 def _clean_cell(v: object) -> str | None:
@@ -1043,11 +1044,14 @@ class Loader:
         and the later passes scan it as fast."""
         import pyarrow as pa
 
+        # malloc, not Arrow's default pool (mimalloc), which kept what the trims had freed: lapak's process held
+        # that memory through dbt's build, and the 5M run's peak went past 2 GiB (docs/performance.md, thirteenth)
+        pool = pa.system_memory_pool()
         start = time.perf_counter()
         table = self.con.sql(read, params=[str(source)]).to_arrow_table()
         table = pa.table(
-            {name: _clean_arrow(table[name]) for name in table.column_names}
-            | {"rowid": pa.array(range(table.num_rows), pa.int64())}
+            {name: _clean_arrow(table[name], pool) for name in table.column_names}
+            | {"rowid": pa.array(range(table.num_rows), pa.int64(), memory_pool=pool)}
         )
         self._precleaned = True
         self.con.register("_file", table)

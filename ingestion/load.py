@@ -502,8 +502,13 @@ class Loader:
             return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
         start = time.perf_counter()
         out = self.con.execute(sql, params) if params is not None else self.con.execute(sql)
-        self.profile[label] = self.profile.get(label, 0.0) + time.perf_counter() - start
+        self._tally(label, start)
         return out
+
+    def _tally(self, label: str, start: float) -> None:
+        """Add the time since `start` to `label` in the profile (`LAPAK_PROFILE`)."""
+        if self.profile is not None:
+            self.profile[label] = self.profile.get(label, 0.0) + time.perf_counter() - start
 
     def _record(
         self, r: FileResult, scan: FileScan | None = None, period_source: str | None = None, mtime_ns: int | None = None
@@ -1044,8 +1049,8 @@ class Loader:
         and the later passes scan it as fast."""
         import pyarrow as pa
 
-        # malloc, not Arrow's default pool (mimalloc), which kept what the trims had freed: lapak's process held
-        # that memory through dbt's build, and the 5M run's peak went past 2 GiB (docs/performance.md, thirteenth)
+        # malloc, not Arrow's default pool (mimalloc), which keeps what the trims free for reuse: with it the 5M
+        # run's peak went past 2 GiB (benchmarks/ab.py; docs/performance.md, thirteenth measurement)
         pool = pa.system_memory_pool()
         start = time.perf_counter()
         table = self.con.sql(read, params=[str(source)]).to_arrow_table()
@@ -1056,8 +1061,7 @@ class Loader:
         self._precleaned = True
         self.con.register("_file", table)
         self._arrow_file = True
-        if self.profile is not None:
-            self.profile["read_csv"] = self.profile.get("read_csv", 0.0) + time.perf_counter() - start
+        self._tally("read_csv", start)
 
     def _exact_lines(self, path: Path, layout: FileLayout, n_good: int, reject_records: set[int]) -> None:
         """`_lines(rid, line)`: the file line each good record starts on; rejects' lines rewritten too."""

@@ -19,9 +19,14 @@
     comma, and a cast that succeeds ignores edge spaces), ~5x cheaper on an order export (benchmarks/parsers.py);
     tests/test_parsing_agreement.py checks the two paths agree. -#}
 {% macro duckdb__parse_idr(col) -%}
+    {{ duckdb__plain_number_else(col, 'decimal(18, 2)', duckdb__parse_idr_any_format(col)) }}
+{%- endmacro %}
+
+{#- `col` cast to `type` when it has no dot or comma (and the cast succeeds), else `any_format`. -#}
+{% macro duckdb__plain_number_else(col, type, any_format) -%}
     coalesce(
-        case when strpos({{ col }}, '.') = 0 and strpos({{ col }}, ',') = 0 then try_cast({{ col }} as decimal(18, 2)) end,
-        {{ duckdb__parse_idr_any_format(col) }}
+        case when strpos({{ col }}, '.') = 0 and strpos({{ col }}, ',') = 0 then try_cast({{ col }} as {{ type }}) end,
+        {{ any_format }}
     )
 {%- endmacro %}
 
@@ -52,10 +57,7 @@
 
 {#- A plain number is cast as it is, as in duckdb__parse_idr. -#}
 {% macro duckdb__parse_int(col) -%}
-    coalesce(
-        case when strpos({{ col }}, '.') = 0 and strpos({{ col }}, ',') = 0 then try_cast({{ col }} as bigint) end,
-        {{ duckdb__parse_int_any_format(col) }}
-    )
+    {{ duckdb__plain_number_else(col, 'bigint', duckdb__parse_int_any_format(col)) }}
 {%- endmacro %}
 
 {% macro duckdb__parse_int_any_format(col) -%}

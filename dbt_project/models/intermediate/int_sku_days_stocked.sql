@@ -232,24 +232,62 @@ open_lines as (
 
 ),
 
+-- each open line adds its units on the day it opens and takes them away the day after it closes: the running
+-- sum of those changes over the SKU's days is what is open on each day. (Joining every open line to every day
+-- of its range cost lines x days per SKU, the largest part of this model at 5M order lines.) A line that ships
+-- the day it is ordered is never open.
+open_changes as (
+
+    select
+        shop_id,
+        sku_id,
+        open_from_date as change_date,
+        quantity as open_units_change
+    from open_lines
+    where open_to_date >= open_from_date
+    union all
+    select
+        shop_id,
+        sku_id,
+        cast({{ dbt.dateadd('day', 1, 'open_to_date') }} as date) as change_date,
+        -quantity as open_units_change
+    from open_lines
+    where open_to_date >= open_from_date
+
+),
+
+open_changes_daily as (
+
+    select
+        shop_id,
+        sku_id,
+        change_date,
+        sum(open_units_change) as open_units_change
+    from open_changes
+    group by
+        shop_id,
+        sku_id,
+        change_date
+
+),
+
 open_units as (
 
     select
         sales_cumulated.shop_id,
         sales_cumulated.sku_id,
         sales_cumulated.date,
-        sum(open_lines.quantity) as open_order_units
+        sum(coalesce(open_changes_daily.open_units_change, 0)) over (
+            partition by sales_cumulated.shop_id, sales_cumulated.sku_id
+            order by sales_cumulated.date
+            rows between unbounded preceding and current row
+        ) as open_order_units
     from sales_cumulated
-    inner join open_lines
+    left join open_changes_daily
         on
-            sales_cumulated.shop_id = open_lines.shop_id
-            and sales_cumulated.sku_id = open_lines.sku_id
-            and sales_cumulated.date >= open_lines.open_from_date
-            and sales_cumulated.date <= open_lines.open_to_date
-    group by
-        sales_cumulated.shop_id,
-        sales_cumulated.sku_id,
-        sales_cumulated.date
+            sales_cumulated.shop_id = open_changes_daily.shop_id
+            and sales_cumulated.sku_id = open_changes_daily.sku_id
+            and sales_cumulated.date = open_changes_daily.change_date
 
 ),
 

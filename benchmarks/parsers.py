@@ -1,4 +1,4 @@
-"""The money and count parsers of staging, as dbt compiles them, against every value through their patterns.
+"""The money and count parsers of staging, and ingestion's checks of the same columns, against their patterns alone.
 
     .venv/bin/python benchmarks/parsers.py                            # 1M order lines
     .venv/bin/python benchmarks/parsers.py --scale 100k --rounds 5
@@ -10,7 +10,8 @@ value went before. The benchmark's order exports (benchmarks/run.py's landing) a
 text, in a database file, compressed as the warehouse stores `raw.orders` (an in-memory table, uncompressed,
 made both ways several times slower when this was written). Then the sum of each parser over every
 money or count column of the order export is timed both ways, taking turns (medians); both must give the same
-sums.
+sums. Likewise ingestion's validity checks of those columns (`ingestion.load.TYPE_CHECKS`, which pass a plain
+number without the patterns) against `TYPE_PATTERNS` alone: the count of values each rejects must agree.
 """
 
 import argparse
@@ -29,6 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.run import SCALES, benchmark_landing, order_csvs  # noqa: E402
 from ingestion.formats import KINDS  # noqa: E402
+from ingestion.load import TYPE_CHECKS, TYPE_PATTERNS  # noqa: E402
 from tests.test_parsing_agreement import compile_select  # noqa: E402
 
 
@@ -60,21 +62,46 @@ def main() -> None:
         }
         with contextlib.redirect_stdout(io.StringIO()):  # dbt prints what it compiled
             sql = {way: compile_select(select) for way, select in ways.items()}
-        times: dict[str, list[float]] = {way: [] for way in sql}
-        sums: dict[str, tuple] = {}
-        for _ in range(args.rounds):
-            for way, q in sql.items():
-                start = time.perf_counter()
-                sums[way] = con.execute(q).fetchone()
-                times[way].append(time.perf_counter() - start)
+        checks = {
+            "patterns only": TYPE_PATTERNS,
+            "as ingestion": TYPE_CHECKS,
+        }
+        check_sql = {
+            way: f"select {', '.join(rejected(found[t], c) for c, t in columns.items())} from t"
+            for way, found in checks.items()
+        }
+        times = {"parse": timed(con, sql, args.rounds), "check": timed(con, check_sql, args.rounds)}
         con.close()
-    if sums["patterns only"] != sums["as compiled"]:
-        raise SystemExit(f"the two ways disagree: {sums}")
     print(f"{n:,} order lines ({args.scale}), {len(columns)} columns ({', '.join(columns)}), {args.rounds} rounds")
-    base = statistics.median(times["patterns only"])
-    for way, ts in times.items():
-        med = statistics.median(ts)
-        print(f"  {way:<14} median {med:6.3f} s  ({med / base:.2f}x the patterns only)")
+    for what, label in (("parse", "staging's parsers (sums)"), ("check", "ingestion's checks (values rejected)")):
+        results, took = times[what]
+        if len(set(results.values())) != 1:
+            raise SystemExit(f"{label}: the two ways disagree: {results}")
+        print(f"{label}:")
+        base = statistics.median(took["patterns only"])
+        for way, ts in took.items():
+            med = statistics.median(ts)
+            print(f"  {way:<14} median {med:6.3f} s  ({med / base:.2f}x the patterns only)")
+
+
+def rejected(check: str, column: str) -> str:
+    """The count of values of `column` that `check` (a TYPE_CHECKS template) rejects, as ingestion tests them."""
+    c = f'"{column}"'
+    return f"count(*) filter (where {c} is not null and not coalesce({check.format(c=c)}, false))"
+
+
+def timed(
+    con: duckdb.DuckDBPyConnection, sql: dict[str, str], rounds: int
+) -> tuple[dict[str, tuple], dict[str, list[float]]]:
+    """Each way's result and its times over `rounds`, the ways taking turns."""
+    times: dict[str, list[float]] = {way: [] for way in sql}
+    results: dict[str, tuple] = {}
+    for _ in range(rounds):
+        for way, q in sql.items():
+            start = time.perf_counter()
+            results[way] = con.execute(q).fetchone()
+            times[way].append(time.perf_counter() - start)
+    return results, times
 
 
 if __name__ == "__main__":

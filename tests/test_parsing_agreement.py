@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingestion.load import TYPE_CHECKS
+from ingestion.load import TYPE_CHECKS, TYPE_PATTERNS
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 MACROS = {"idr": "parse_idr", "int": "parse_int", "pct": "parse_pct", "ts": "parse_wib_ts"}
@@ -130,3 +130,39 @@ def test_the_plain_number_path_gives_what_the_patterns_give(parsers, values):
         value, idr, idr_any, count, count_any = row
         assert idr == idr_any, (value, idr, idr_any)
         assert count == count_any, (value, count, count_any)
+
+
+# a leading zero or sign, an exponent, the edges of a 64-bit whole number, a digit that is not ASCII
+ODD_NUMBERS = [
+    "007", "00", "-0", "+5", "1e3", "0x10", "1_000", "18446744073709551615", "18446744073709551616", "٣",
+    " 12", "12 ", "IDR 0",
+]  # fmt: skip
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(alphabet="0123456789.,-+ eE_x\tRpIDR", max_size=14),
+            st.integers(-(10**20), 10**20).map(str),
+            st.sampled_from(ODD_NUMBERS),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_the_plain_number_check_accepts_what_the_patterns_accept(values):
+    """Ingestion's `int` and `idr` checks pass a plain number without the patterns: never another answer."""
+    con = duckdb.connect()
+    con.execute("create table t (v varchar)")
+    con.executemany("insert into t values (?)", [[v] for v in values])
+    ways = [
+        f"coalesce({checks[typ].format(c='v')}, false)"
+        for typ in ("int", "idr")
+        for checks in (TYPE_CHECKS, TYPE_PATTERNS)
+    ]
+    for value, int_check, int_pattern, idr_check, idr_pattern in con.execute(
+        f"select v, {', '.join(ways)} from t"
+    ).fetchall():
+        assert int_check == int_pattern, (value, int_check, int_pattern)
+        assert idr_check == idr_pattern, (value, idr_check, idr_pattern)

@@ -68,6 +68,8 @@ _PLAIN_NUMBER = "cast(try_cast({c} as ubigint) as varchar) = {c}"
 TYPE_CHECKS = TYPE_PATTERNS | {
     typ: f"(case when {_PLAIN_NUMBER} then true else {TYPE_PATTERNS[typ]} end)" for typ in ("int", "idr")
 }
+# `^\d` as two comparisons of text (the first byte an ASCII digit), not a regular expression
+TYPE_CHECKS["ts"] = "({c} >= '0' and {c} < ':' and try_strptime({c}, " + _TS_LIST + ") is not null)"
 TYPE_NAMES = {"int": "whole number", "idr": "rupiah amount", "pct": "percentage", "ts": "date-time"}
 
 # Rows of two files with the same natural key (within a shop) are the same thing seen twice; the newer

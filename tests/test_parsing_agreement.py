@@ -135,7 +135,7 @@ def test_the_plain_number_path_gives_what_the_patterns_give(parsers, values):
 # a leading zero or sign, an exponent, the edges of a 64-bit whole number, a digit that is not ASCII
 ODD_NUMBERS = [
     "007", "00", "-0", "+5", "1e3", "0x10", "1_000", "18446744073709551615", "18446744073709551616", "٣",
-    " 12", "12 ", "IDR 0",
+    " 12", "12 ", "IDR 0", "12%", "infinity", ":12", "/01/2024 10:00", "01/02/2024 10:00", "٣1/02/2024 10:00",
 ]  # fmt: skip
 
 
@@ -146,23 +146,24 @@ ODD_NUMBERS = [
             st.text(alphabet="0123456789.,-+ eE_x\tRpIDR", max_size=14),
             st.integers(-(10**20), 10**20).map(str),
             st.sampled_from(ODD_NUMBERS),
+            st.datetimes().map(lambda d: d.strftime("%d/%m/%Y %H:%M:%S")),
+            st.text(alphabet="0123456789/:- T٣", max_size=20),
         ),
         min_size=1,
         max_size=40,
     )
 )
-def test_the_plain_number_check_accepts_what_the_patterns_accept(values):
-    """Ingestion's `int` and `idr` checks pass a plain number without the patterns: never another answer."""
+def test_the_checks_accept_what_the_patterns_accept(values):
+    """Ingestion's checks pass a plain number (`int`, `idr`) or test a time's first digit (`ts`) without the
+    patterns: never another answer."""
     con = duckdb.connect()
     con.execute("create table t (v varchar)")
     con.executemany("insert into t values (?)", [[v] for v in values])
     ways = [
         f"coalesce({checks[typ].format(c='v')}, false)"
-        for typ in ("int", "idr")
+        for typ in TYPE_PATTERNS
         for checks in (TYPE_CHECKS, TYPE_PATTERNS)
     ]
-    for value, int_check, int_pattern, idr_check, idr_pattern in con.execute(
-        f"select v, {', '.join(ways)} from t"
-    ).fetchall():
-        assert int_check == int_pattern, (value, int_check, int_pattern)
-        assert idr_check == idr_pattern, (value, idr_check, idr_pattern)
+    for value, *answers in con.execute(f"select v, {', '.join(ways)} from t").fetchall():
+        for i, typ in enumerate(TYPE_PATTERNS):
+            assert answers[2 * i] == answers[2 * i + 1], (typ, value, answers[2 * i], answers[2 * i + 1])

@@ -1165,10 +1165,15 @@ class Loader:
         if kind.description_row and kind.key in layout.columns.values():
             # XLSX exports describe each column in the row under the header: not data.
             key_pos = next(p for p, c in layout.columns.items() if c == kind.key)
-            # rows are in file order: the first row with data is nearly always among the first ones, so look
-            # there first instead of testing every row of a big file for blankness (the same answer either way)
-            head = f"_file.rowid < {self._rowid_base() + 1000}"
-            for where in (f"{head} and {nonblank}", nonblank):
+            # rows are in file order: the first row with data is nearly always the first row, and a row with its
+            # key has data, so look there first (two columns read), then among the first rows, then in all of
+            # them, instead of testing every column of every row for blankness (the same answer each way)
+            base = self._rowid_base()
+            for where in (
+                f"_file.rowid = {base} and {val(key_pos)} is not null",
+                f"_file.rowid < {base + 1000} and {nonblank}",
+                nonblank,
+            ):
                 first = self._sql(
                     "first_row",
                     f"select {line_expr}, {val(key_pos)} from _file {join} where {where} order by 1 limit 1",

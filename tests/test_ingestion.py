@@ -246,18 +246,24 @@ def test_legacy_layout_money_and_cp1252(dirs):
     ]
 
 
-def test_xlsx_orders_skip_the_description_row(dirs):
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+@pytest.mark.parametrize("blank_first", [False, True])
+def test_orders_skip_the_description_row(dirs, fmt, blank_first):
+    """The row under the header that describes the columns is not data, in a workbook or in a CSV saved from one,
+    also under a blank row (the first row with data is looked for in the first row, then further)."""
     landing, _ = dirs
-    headers = list(order_row().keys())
-    desc = ["Platform unique order ID." if h == "Order ID" else f"{h} description." for h in headers]
-    write_xlsx(
-        landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.xlsx",
-        [headers, desc, list(order_row().values())],
-        sheet="OrderSKUList",
-    )
+    row = order_row()
+    headers = list(row.keys())
+    desc = {h: "Platform unique order ID." if h == "Order ID" else f"{h} description." for h in headers}
+    rows = [*([dict.fromkeys(headers, "")] if blank_first else []), desc, row]
+    path = landing / "toko-a" / f"Semua pesanan-2026-11-05-10_00.{fmt}"
+    if fmt == "xlsx":
+        write_xlsx(path, [headers, *[list(r.values()) for r in rows]], sheet="OrderSKUList")
+    else:
+        write_orders_csv(path, rows, headers=headers)
     (f,) = run(dirs).files
-    assert (f.status, f.rows_loaded, f.rows_skipped) == ("loaded", 1, 1)
-    assert query(dirs, "select order_id, _source_row from raw.orders") == [("576000000000000001", 3)]
+    assert (f.status, f.rows_loaded, f.rows_skipped, f.rows_quarantined) == ("loaded", 1, 1 + blank_first, 0)
+    assert query(dirs, "select order_id, _source_row from raw.orders") == [("576000000000000001", 3 + blank_first)]
 
 
 @pytest.mark.parametrize("language", ["id", "en"])

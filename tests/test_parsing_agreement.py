@@ -46,11 +46,17 @@ def parsers() -> dict[str, str]:
     return {"select": compile_select(select), "paths": compile_select(paths)}
 
 
-def evaluate(parsers: dict[str, str], values: list[str]) -> list[tuple]:
-    """(value, ingestion says valid per type..., parsed per type...) for each value."""
+def values_table(values: list[str]) -> duckdb.DuckDBPyConnection:
+    """A connection with table `t`: one text column `v` holding `values`, in order."""
     con = duckdb.connect()
     con.execute("create table t (v varchar)")
     con.executemany("insert into t values (?)", [[v] for v in values])
+    return con
+
+
+def evaluate(parsers: dict[str, str], values: list[str]) -> list[tuple]:
+    """(value, ingestion says valid per type..., parsed per type...) for each value."""
+    con = values_table(values)
     valid = ", ".join(f"coalesce({TYPE_CHECKS[t].format(c='v')}, false) as ok_{t}" for t in MACROS)
     return con.execute(f"select v, {valid}, parsed.* from t positional join ({parsers['select']}) as parsed").fetchall()
 
@@ -123,9 +129,7 @@ def test_whatever_ingestion_accepts_staging_parses(parsers, values):
 )
 def test_the_plain_number_path_gives_what_the_patterns_give(parsers, values):
     """parse_idr / parse_int cast a value without a dot or comma directly: never another value than their patterns."""
-    con = duckdb.connect()
-    con.execute("create table t (v varchar)")
-    con.executemany("insert into t values (?)", [[v] for v in values])
+    con = values_table(values)
     for row in con.execute(f"select t.v, parsed.* from t positional join ({parsers['paths']}) as parsed").fetchall():
         value, idr, idr_any, count, count_any = row
         assert idr == idr_any, (value, idr, idr_any)
@@ -156,9 +160,7 @@ ODD_NUMBERS = [
 def test_the_checks_accept_what_the_patterns_accept(values):
     """Ingestion's checks pass a plain number (`int`, `idr`) or test a time's first digit (`ts`) without the
     patterns: never another answer."""
-    con = duckdb.connect()
-    con.execute("create table t (v varchar)")
-    con.executemany("insert into t values (?)", [[v] for v in values])
+    con = values_table(values)
     ways = [
         f"coalesce({checks[typ].format(c='v')}, false)"
         for typ in TYPE_PATTERNS

@@ -1343,11 +1343,14 @@ class Loader:
         return period_source
 
 
-def _type_conditions(kind: Kind, typed: list[tuple[str, str]]) -> tuple[dict[str, str], str]:
-    """Per typed column, the SQL condition of a value that cannot be parsed; and of a row with any problem."""
+def _type_conditions(
+    kind: Kind, typed: list[tuple[str, str]], checks: dict[str, str] = TYPE_CHECKS
+) -> tuple[dict[str, str], str]:
+    """Per typed column, the SQL condition of a value that cannot be parsed; and of a row with any problem.
+    (`checks`: TYPE_CHECKS, or TYPE_PATTERNS for benchmarks/parsers.py.)"""
     conds = {}
     for col, typ in typed:
-        check = TYPE_CHECKS[typ].format(c=f'"{col}"')
+        check = checks[typ].format(c=f'"{col}"')
         conds[col] = f'"{col}" is not null and not coalesce({check}, false)'
     return conds, " or ".join([f'"{kind.key}" is null', *conds.values()])
 

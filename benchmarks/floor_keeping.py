@@ -28,7 +28,7 @@ import duckdb
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.run import FLOOR_SQL, SCALES, benchmark_landing, floor, order_csvs  # noqa: E402
+from benchmarks.run import FLOOR_SQL, SCALES, benchmark_landing, floor, order_csvs, run_script  # noqa: E402
 
 KEEP_SQL = """
 create table raw_orders as
@@ -57,13 +57,9 @@ def keeping_floor(files: list[Path], work: Path) -> tuple[float, dict, dict[str,
     path.unlink(missing_ok=True)
     start = time.perf_counter()
     con = duckdb.connect(str(path))
-    for statement in KEEP_SQL.split(";"):
-        if statement.strip():
-            con.execute(statement, {"files": [str(f) for f in files]} if "$files" in statement else None)
+    run_script(con, KEEP_SQL, files)
     kept = time.perf_counter()
-    for statement in KEEP_OUTPUTS_SQL.split(";"):
-        if statement.strip():
-            con.execute(statement)
+    run_script(con, KEEP_OUTPUTS_SQL, files)
     out = con.execute("select count(*), avg(is_repeat::int), (select count(*) from ltv) from customers").fetchone()
     con.close()
     end = time.perf_counter()

@@ -15,6 +15,8 @@ absolute claims. The incremental case adds one new day of orders on top of the l
 reruns. Results go to stdout; docs/performance.md records a run with the machine it ran on.
 """
 
+from __future__ import annotations
+
 import argparse
 import contextlib
 import json
@@ -26,9 +28,13 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+if TYPE_CHECKING:
+    import duckdb
 
 from benchmarks.stacks import pipeline_frames  # noqa: E402
 from lapak.generate import generate  # noqa: E402
@@ -244,6 +250,13 @@ from dense d left join weekly on weekly.cohort_week = d.cohort_week and weekly.w
 """
 
 
+def run_script(con: duckdb.DuckDBPyConnection, sql: str, files: list[Path]) -> None:
+    """Each `;`-separated statement of `sql` in turn, `$files` bound to `files` where a statement reads them."""
+    for statement in sql.split(";"):
+        if statement.strip():
+            con.execute(statement, {"files": [str(f) for f in files]} if "$files" in statement else None)
+
+
 def floor(files: list[Path]) -> tuple[float, dict]:
     """The least work: one DuckDB script from order CSVs to customers, repeat rate and weekly LTV.
 
@@ -253,9 +266,7 @@ def floor(files: list[Path]) -> tuple[float, dict]:
 
     start = time.perf_counter()
     con = duckdb.connect()
-    for statement in FLOOR_SQL.split(";"):
-        if statement.strip():
-            con.execute(statement, {"files": [str(f) for f in files]} if "$files" in statement else None)
+    run_script(con, FLOOR_SQL, files)
     out = con.execute("select count(*), avg(is_repeat::int), (select count(*) from ltv) from customers").fetchone()
     con.close()
     return time.perf_counter() - start, {"customers": out[0], "repeat_rate": out[1], "ltv_rows": out[2]}

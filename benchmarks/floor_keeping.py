@@ -81,6 +81,7 @@ def main() -> None:
         if not args.landing:
             benchmark_landing(landing, SCALES[args.scale])
         files = order_csvs(landing)
+        size = sum(f.stat().st_size for f in files)
         times: dict[str, list[float]] = {"floor": [], "keeping floor": []}
         parts: dict[str, list[float]] = {"keep": [], "outputs": []}
         for _ in range(args.rounds):
@@ -92,7 +93,6 @@ def main() -> None:
                 parts[part].append(secs)
             if floor_out != keep_out:
                 raise SystemExit(f"the two disagree: floor {floor_out}, keeping floor {keep_out}")
-    size = sum(f.stat().st_size for f in files)
     print(f"{len(files)} order CSVs, {size / 2**20:,.0f} MiB, {args.rounds} rounds; outputs {floor_out}")
     base = statistics.median(times["floor"])
     for name, ts in times.items():

@@ -90,7 +90,7 @@ def main() -> None:
                 runs[name].append(row)
                 print(
                     f"round {round_ + 1} {name:>8}: wall {row['wall']:.1f}s, ingest() {row['ingest']:.1f}s, "
-                    f"{row['rows']:,} rows, peak {row['peak_mib']:.0f} MiB; raw.orders {row['groups_before']} "
+                    f"{row['rows']:,} rows loaded, peak {row['peak_mib']:.0f} MiB; raw.orders {row['groups_before']} "
                     f"row groups, the next checkpoint {row['next_checkpoint']:.2f}s -> {row['groups_after']}",
                     flush=True,
                 )

@@ -22,8 +22,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -41,36 +39,43 @@ seconds = time.perf_counter() - start
 peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 print(json.dumps({"seconds": seconds, "peak_kib": peak_kib, "rows": report.totals()["rows_loaded"]}))
 """
+# In a process of its own too: Linux carries a process's peak RSS into the children it starts, so a parent that
+# had opened a warehouse would lend its peak to every later `ingest()`.
+NEXT_WRITER = """
+import json, sys, time
+import duckdb
+groups = "select count(distinct row_group_id) from pragma_storage_info('raw.orders')"
+with duckdb.connect(sys.argv[1]) as con:
+    before = con.execute(groups).fetchall()[0][0]
+    con.execute("create table next_writer as select range as i from range(1000000)")
+    start = time.perf_counter()
+    con.execute("checkpoint")
+    seconds = time.perf_counter() - start
+    print(json.dumps({"seconds": seconds, "before": before, "after": con.execute(groups).fetchall()[0][0]}))
+"""
 KEYS = ("wall", "ingest", "next_checkpoint", "peak_mib")
 
 
-def row_groups(con: duckdb.DuckDBPyConnection) -> int:
-    return con.execute("select count(distinct row_group_id) from pragma_storage_info('raw.orders')").fetchall()[0][0]
+def _child(code: str, args: list[str], cwd: Path) -> dict:
+    env = {**os.environ, "LAPAK_PII_KEY": "bench"}
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"a child in {cwd} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def run_ingest(root: Path, landing: Path, home: Path) -> dict[str, float]:
     """One `ingest()` from `root` into a new warehouse under `home`, then the next writer's checkpoint."""
     home.mkdir(parents=True)
     warehouse = home / "warehouse.duckdb"
-    env = {**os.environ, "LAPAK_PII_KEY": "bench"}
     started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, str(warehouse), str(landing)], cwd=root, env=env, capture_output=True, text=True
-    )
+    child = _child(CHILD, [str(warehouse), str(landing)], root)
     wall = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"ingest() from {root} failed:\n{done.stderr[-3000:]}")
-    child = json.loads(done.stdout.strip().splitlines()[-1])
-    with duckdb.connect(str(warehouse)) as con:
-        before = row_groups(con)
-        con.execute("create table next_writer as select range as i from range(1000000)")
-        start = time.perf_counter()
-        con.execute("checkpoint")
-        next_checkpoint = time.perf_counter() - start
-        after = row_groups(con)
+    after = _child(NEXT_WRITER, [str(warehouse)], root)
     return {
-        "wall": wall, "ingest": child["seconds"], "next_checkpoint": next_checkpoint,
-        "peak_mib": child["peak_kib"] / 1024, "rows": child["rows"], "groups_before": before, "groups_after": after,
+        "wall": wall, "ingest": child["seconds"], "next_checkpoint": after["seconds"],
+        "peak_mib": child["peak_kib"] / 1024, "rows": child["rows"], "groups_before": after["before"],
+        "groups_after": after["after"],
     }  # fmt: skip
 
 

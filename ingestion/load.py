@@ -402,10 +402,10 @@ BATCH_FILE_BYTES = 1 << 20
 # rows written once, straight into the database file (DuckDB's optimistic writes). At 1M order lines:
 # commits 18 s -> 8 s of a 91 s ingest (docs/performance.md, sixth measurement). Each commit leaves its last,
 # partial row group in the table; at a checkpoint DuckDB merges partial row groups that lie a few row groups
-# apart, rewriting the full ones between them. With 250,000 rows a transaction, a 5M-line first load made the
-# last checkpoint of ingestion 11-14 s and dbt's next one ~5 s more; with a million, the partial row groups lie
-# too far apart to merge (docs/performance.md, fifteenth measurement). A crash loses the files of the open
-# transaction, which the next run loads whole.
+# apart, rewriting the full ones between them: with 250,000 rows a transaction, at ingestion's last checkpoint
+# or at the next writer's (up to 6.9 s at 5M lines). With a million they lie too far apart to merge: ingest()
+# 0.82-0.91x at 5M (benchmarks/ingest_ab.py; docs/performance.md, fifteenth measurement). A crash loses the
+# files of the open transaction, which the next run loads whole.
 TXN_ROWS = 1_000_000
 # CSV files of up to this size are read into an Arrow table instead of a temp table, and trimmed there, every
 # column, instead of finding the columns to trim and trimming them in SQL (`Loader._read_csv_arrow`): writing
@@ -1420,7 +1420,7 @@ def ingest(
         # DuckDB's default limit is 80% of RAM, and it keeps the blocks it wrote in memory up to that: loaders
         # side by side postpone checkpoints (never while another transaction is open), and a 5M-line first
         # load grew to 5.2 GiB. Capped, it evicts written blocks and spills what it must. Transactions of
-        # TXN_ROWS rows fill 1 GB where 250,000 did not (+370 MiB peak at 5M lines); 600 MB kept the peak.
+        # TXN_ROWS rows fill 1 GB where 250,000 did not, and raised the peak; 600 MB kept it where it was.
         con.execute("set memory_limit = ?", [os.environ.get("LAPAK_INGEST_MEMORY_LIMIT", "600MB")])
         files = discover(landing, shop)
         loader = Loader(con, landing, home, load_id)

@@ -36,6 +36,15 @@ def commit(root: Path) -> str:
     return done.stdout.strip() or "?"
 
 
+def print_medians(runs: dict[str, list[dict[str, float]]], keys: tuple[str, ...], width: int, places: int) -> None:
+    """Each key's median per checkout, and this checkout's / the baseline's (`runs` by "baseline" and "this")."""
+    for key in keys:
+        base, this = (statistics.median(r[key] for r in runs[name]) for name in ("baseline", "this"))
+        unit = " MiB" if key == "peak_mib" else "s"
+        ratio = f"{this / base:.2f}x" if base else "-"
+        print(f"  {key:>{width}}: baseline {base:.{places}f}{unit}, this {this:.{places}f}{unit} = {ratio}")
+
+
 def dbt_times(root: Path) -> dict[str, float]:
     """Each dbt step's elapsed time and its nodes' times, from the newest target folder of each step under `root`
     (dagster-dbt gives every invocation its own: `<step>-<run id>-<uuid>`)."""
@@ -91,11 +100,7 @@ def main() -> None:
             f"\n{args.scale} order lines, {args.rounds} rounds, {os.cpu_count()} cores; medians, "
             f"this ({commit(ROOT)}) / baseline ({commit(roots['baseline'])})"
         )
-        for key in KEYS:
-            base, this = (statistics.median(r[key] for r in runs[name]) for name in ("baseline", "this"))
-            unit = " MiB" if key == "peak_mib" else "s"
-            ratio = f"{this / base:.2f}x" if base else "-"
-            print(f"  {key:>8}: baseline {base:.1f}{unit}, this {this:.1f}{unit} = {ratio}")
+        print_medians(runs, KEYS, width=8, places=1)
         med: dict[str, dict[str, float]] = {}
         for name in roots:
             keys = {k for t in nodes[name] for k in t}

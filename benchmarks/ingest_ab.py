@@ -15,7 +15,6 @@ import argparse
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.ab import commit  # noqa: E402
+from benchmarks.ab import commit, print_medians  # noqa: E402
 
 CHILD = """
 import json, resource, sys, time
@@ -104,11 +103,7 @@ def main() -> None:
             f"\n{args.rounds} rounds, {os.cpu_count()} cores; medians, "
             f"this ({commit(ROOT)}) / baseline ({commit(roots['baseline'])})"
         )
-        for key in KEYS:
-            base, this = (statistics.median(r[key] for r in runs[name]) for name in ("baseline", "this"))
-            unit = " MiB" if key == "peak_mib" else "s"
-            ratio = f"{this / base:.2f}x" if base else "-"
-            print(f"  {key:>15}: baseline {base:.2f}{unit}, this {this:.2f}{unit} = {ratio}")
+        print_medians(runs, KEYS, width=15, places=2)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

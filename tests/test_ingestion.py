@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import shutil
 
 import duckdb
@@ -35,7 +36,10 @@ def query(dirs, sql):
 
 def test_order_csv_with_bom_tabs_and_pii(dirs):
     landing, _ = dirs
-    write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [order_row()])
+    path = landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv"
+    write_orders_csv(path, [order_row()])
+    # a whole second: the file's time is stored (`_file_modified_at`), and its microseconds once read "...812..."
+    os.utime(path, (1_762_300_000, 1_762_300_000))
     report = run(dirs)
     (f,) = report.files
     assert (f.status, f.kind, f.layout, f.rows_loaded) == ("loaded", "orders", "orders/current-65", 1)

@@ -314,6 +314,36 @@ def test_not_null_columns_names_the_column_with_nulls(warehouse, tmp_path):
         assert con.execute(f"select column_name, null_rows from {table}").fetchall() == [("gmv_idr", 1)]
 
 
+def test_accepted_ranges_names_the_column_out_of_range(warehouse, tmp_path):
+    """One `accepted_ranges` test covers a model's ranged columns and says which one is out of range, how often."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copy(warehouse, copy)
+    with duckdb.connect(str(copy)) as con:
+        # orders must be >= 1 and gmv_idr >= 0; a NULL passes, as in dbt's accepted_range
+        for change, pick in (("orders = 0", "min"), ("gmv_idr = null", "max")):
+            con.execute(
+                f"update marts.customers set {change} "
+                f"where customer_key = (select {pick}(customer_key) from marts.customers)"
+            )
+    env = {**os.environ, "LAPAK_WAREHOUSE": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    result = subprocess.run(
+        [
+            _dbt_executable(), "test", "--select", "customers,test_name:accepted_ranges", "--store-failures",
+            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout[-3000:]
+    assert "Got 1 result" in result.stdout
+    with duckdb.connect(str(copy), read_only=True) as con:
+        (table,) = con.execute(
+            "select table_schema || '.' || table_name from information_schema.tables "
+            "where table_name = 'accepted_ranges_customers'"
+        ).fetchone()
+        assert con.execute(f"select column_name, rows_out_of_range from {table}").fetchall() == [("orders", 1)]
+
+
 def test_fact_tests_read_the_rebuilt_days_only_when_a_window_is_set(warehouse, tmp_path):
     """After ingestion, a fact's data tests check the days the build rebuilt; without a window, every day."""
     copy = tmp_path / "warehouse.duckdb"

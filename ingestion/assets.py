@@ -87,10 +87,8 @@ def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, sett
 
 def report_from_metadata(metadata: dict) -> IngestReport:
     """Rebuild the ingest report the manifest materialisation carries (used by the CLI summary)."""
-    from ingestion.load import FileResult
-
     data = metadata["report"].data if hasattr(metadata["report"], "data") else metadata["report"]
-    return IngestReport(files=[FileResult(**f) for f in data["files"]])
+    return IngestReport.from_dict(data)
 
 
 @dg.asset_check(

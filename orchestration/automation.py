@@ -20,7 +20,6 @@ from orchestration.windows import build_tags, pending_range
 
 WIB = timedelta(hours=7)
 CLI_TAG = "lapak/launched_by"
-KNOWN_STATUSES = {"loaded", "unchanged", "duplicate"}
 
 
 # --- publishing ---------------------------------------------------------------------------------
@@ -133,7 +132,7 @@ def build_sensor(job) -> dg.SensorDefinition:
             event = context.instance.get_latest_materialization_event(MANIFEST_KEY)
             if event is not None and event.asset_materialization is not None:
                 report = report_from_metadata(event.asset_materialization.metadata)
-                known = {f.sha256 for f in report.files if f.status in KNOWN_STATUSES}
+                known = report.known_sha256()
         fresh, new_cursor = new_file_set(landing, cursor, known)
         context.update_cursor(json.dumps(new_cursor, sort_keys=True))
         if not fresh:

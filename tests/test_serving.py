@@ -16,6 +16,8 @@ import duckdb
 import pytest
 import sqlalchemy as sa
 
+from ingestion.assets import MANIFEST_KEY, report_from_metadata
+from ingestion.load import ingest, sha256_file
 from lapak.cli import run_pipeline
 from orchestration.automation import notify_failure
 from orchestration.definitions import defs
@@ -58,6 +60,38 @@ def test_sensor_starts_one_run_per_new_file_set(tmp_path, monkeypatch):
         orders_file(landing, "Semua pesanan-2026-11-10-09_00.csv", 100)
         new = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=renamed.cursor))
         assert len(new.run_requests) == 1 and new.run_requests[0].run_key != key
+
+
+def test_the_manifest_keeps_unchanged_files_as_hashes_that_the_sensor_knows(tmp_path, monkeypatch):
+    """A run's report lists the files it loaded in full and the unchanged ones as hashes only (the report had
+    grown with the landing folder); a sensor without a cursor still starts no run for either."""
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    monkeypatch.setenv("LAPAK_LANDING", str(landing))
+    monkeypatch.setenv("LAPAK_HOME", str(home))
+    first = orders_file(landing, "Semua pesanan-2026-10-20-09_00.csv", 1)
+    ingest(home / "warehouse.duckdb", landing, home, load_id="first")
+    shutil.copy(first, landing / SHOP / "copy of the same export.csv")
+    orders_file(landing, "Semua pesanan-2026-11-10-09_00.csv", 100)
+    report = ingest(home / "warehouse.duckdb", landing, home, load_id="second")
+    assert sorted(f.status for f in report.files) == ["duplicate", "loaded", "unchanged"]
+
+    data = json.loads(json.dumps(report.to_dict()))
+    assert sorted(f["status"] for f in data["files"]) == ["duplicate", "loaded"]
+    assert data["unchanged_sha256"] == [sha256_file(first)]
+    again = report_from_metadata({"report": data})
+    assert again.totals() == report.totals() and again.totals()["files_unchanged"] == 1
+    assert again.known_sha256() == report.known_sha256() and again.to_dict() == data
+
+    sensor = defs.get_sensor_def("lapak_new_exports")
+    with dg.instance_for_test() as instance:
+        instance.report_runless_asset_event(
+            dg.AssetMaterialization(MANIFEST_KEY, metadata={"report": dg.MetadataValue.json(data)})
+        )
+        tick = sensor.evaluate_tick(dg.build_sensor_context(instance=instance))
+        assert tick.run_requests == []  # every file's content is known: no run
+        orders_file(landing, "Semua pesanan-2026-11-11-09_00.csv", 200)
+        tick = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=tick.cursor))
+        assert len(tick.run_requests) == 1 and tick.run_requests[0].tags["lapak/new_files"] == "1"
 
 
 def test_daily_schedule_runs_everything_at_six_wib():

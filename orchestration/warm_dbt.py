@@ -14,7 +14,9 @@ The first dbt command in a process also pays costs that later ones do not (mashu
 (de)serialisers of the manifest's classes on first use, and the like). So after
 its imports the server runs one `dbt parse` of lapak's project itself, on a copy of its partial-parse
 state in a folder of its own, and every command it forks starts past that (`benchmarks/warm_dbt.py`: the
-dbt stage of a 10k run 20.0 -> 16.7 s). `LAPAK_WARM_DBT_PARSE=off` skips it (for that benchmark).
+dbt stage of a 10k run 20.0 -> 16.7 s). `LAPAK_WARM_DBT_PARSE=off` skips it (for that benchmark). A `build`,
+`run` or `test` of that project, with its profiles, target and warehouse file name, then starts from the
+manifest that parse made instead of re-checking the project's files (`warm_manifest`).
 
 Without a server (`LAPAK_WARM_DBT` unset, as under `dagster dev`, or a server that is gone), `lapak-dbt`
 replaces itself with a fresh dbt (`python -m orchestration.warm_dbt --dbt ARGS`): every caller gets the
@@ -201,6 +203,15 @@ def native_threads() -> int | None:
         return None
 
 
+# What the server's warm-up parsed: the manifest, and the project, profiles folder and warehouse file name it was
+# parsed for (`warm_up`); the commands forked after it that run in that project start from it (`warm_manifest`).
+WARM: dict = {}
+# The commands that take the warm manifest, and the options that would make a parse of theirs differ from it.
+MANIFEST_COMMANDS = {"build", "run", "test"}
+PARSE_OPTIONS = {"--vars", "--target", "-t", "--profile"}
+PARSE_ENV_FLAGS = {"DBT_VARS", "DBT_TARGET", "DBT_PROFILE"}
+
+
 def warm_up(project_dir: Path) -> bool:
     """One `dbt parse` of `project_dir` in this process, so that the commands forked from it start warm.
 
@@ -226,7 +237,51 @@ def warm_up(project_dir: Path) -> bool:
             result = dbtRunner().invoke([*args, "--target-path", folder, "--log-path", folder])
         except Exception:  # warming is an optimisation: the commands run either way
             return False
+    if result.success and result.result is not None:
+        WARM.update(
+            manifest=result.result,
+            project=project_dir.resolve(),
+            warehouse=Path(os.environ.get("LAPAK_WAREHOUSE", "warehouse.duckdb")).name,
+        )
     return result.success
+
+
+def warm_manifest(args: list[str], cwd: str, env: dict[str, str]):
+    """The warm-up's manifest, if the command `args` (run in `cwd` with `env`) would parse that same manifest;
+    else None, and the command parses as it always did (partially, from the project's state).
+
+    dbt re-checks every file of the project at the start of each command (reads its partial-parse state,
+    hashes the files, ~0.3 s for lapak's project), and a `lapak run` runs two or three. Within one run the
+    project's files do not change, so a `build`, `run` or `test` of the project the server parsed, with its
+    profiles, target and warehouse file name and no `--vars`, parses to the manifest the warm-up already has.
+    The project's own files read no environment variable at parse time (the rebuild windows are read when
+    the models run: macros/windows.sql); a manifest that recorded one (`env_vars`) is used only if it is set
+    alike. Each command runs in a fork: what dbt changes in the manifest stays in that command."""
+    manifest = WARM.get("manifest")
+    command = next((a for a in args if not a.startswith("-")), None)
+    if manifest is None or command not in MANIFEST_COMMANDS:
+        return None
+    if any(a.split("=")[0] in PARSE_OPTIONS for a in args) or PARSE_ENV_FLAGS & set(env):
+        return None
+    project = Path(cwd, _option(args, env, "--project-dir", "DBT_PROJECT_DIR") or ".").resolve()
+    profiles = Path(cwd, _option(args, env, "--profiles-dir", "DBT_PROFILES_DIR") or ".").resolve()
+    if project != WARM["project"] or profiles != WARM["project"]:  # the warm-up's profiles are the project's
+        return None
+    if Path(env.get("LAPAK_WAREHOUSE", "warehouse.duckdb")).name != WARM["warehouse"]:
+        return None
+    if any(env.get(name) != value for name, value in manifest.env_vars.items()):
+        return None
+    return manifest
+
+
+def _option(args: list[str], env: dict[str, str], option: str, env_name: str) -> str | None:
+    """The value of `option` in `args` (`--option VALUE` or `--option=VALUE`), else of `env_name` in `env`."""
+    for i, arg in enumerate(args):
+        if arg == option and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith(option + "="):
+            return arg.split("=", 1)[1]
+    return env.get(env_name)
 
 
 def _child(conn: socket.socket) -> int:
@@ -246,7 +301,7 @@ def _child(conn: socket.socket) -> int:
     os.environ.update(request["env"])
     sys.argv = ["dbt", *request["args"]]
     conn.sendall(json.dumps({"pid": os.getpid()}).encode())
-    code = run_dbt()
+    code = run_dbt(warm_manifest(request["args"], request["cwd"], request["env"]))
     for tidy in (atexit._run_exitfuncs, sys.stdout.flush, sys.stderr.flush):  # what a normal exit runs
         with contextlib.suppress(Exception):  # a reader that has gone, a closed stream: the exit code counts
             tidy()
@@ -255,12 +310,13 @@ def _child(conn: socket.socket) -> int:
     return code
 
 
-def run_dbt() -> int:
-    """What the `dbt` script does: dbt's click command on sys.argv, its exit as a number."""
+def run_dbt(manifest=None) -> int:
+    """What the `dbt` script does: dbt's click command on sys.argv, its exit as a number. With `manifest`, dbt
+    takes it instead of parsing (as `dbtRunner(manifest=...)` does), and the rest is the script's."""
     from dbt.cli.main import cli
 
     try:
-        cli(prog_name="dbt")
+        cli(prog_name="dbt", obj=None if manifest is None else {"manifest": manifest})
     except SystemExit as exit_:
         code = exit_.code
         return code if isinstance(code, int) else (0 if code is None else 1)

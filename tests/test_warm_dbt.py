@@ -8,8 +8,11 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
+from orchestration import warm_dbt
 from orchestration.dbt import DBT_PROJECT_DIR
 from orchestration.warm_dbt import ENV, OFF, PARSE_ENV, WarmDbt
 
@@ -62,6 +65,51 @@ def test_warm_server_runs_dbt_commands_with_their_output_and_exit_code(tmp_path)
     assert bad.returncode == theirs.returncode == 2
     assert bad.stderr == theirs.stderr and "Usage: dbt" in bad.stderr
     assert server.poll() is not None and ENV not in os.environ and not Path(warm.path).exists()
+
+
+def test_commands_of_the_warm_project_start_from_the_warm_up_manifest_without_parsing(tmp_path):
+    """A `run` in the project the server warmed up takes its manifest: dbt's debug log has no parse in it
+    (the state check's checksum line). With `--vars` it parses, as dbt would, and both end as dbt does."""
+    env = {"LAPAK_WAREHOUSE": str(tmp_path / "warehouse.duckdb"), "DBT_PROFILES_DIR": str(DBT_PROJECT_DIR)}
+    runs = {}
+    with WarmDbt() as warm:
+        # a client that finds no socket yet runs dbt cold (harmless in lapak, whose first dbt command comes later)
+        deadline = time.monotonic() + 60
+        while not Path(warm.path).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        for name, extra in (("warm", []), ("vars", ["--vars", "{}"])):
+            args = ["run", "--select", "none_such", "--log-level-file", "debug", *extra]
+            args += ["--target-path", str(tmp_path / name / "target"), "--log-path", str(tmp_path / name)]
+            runs[name] = _run(LAPAK_DBT, args, tmp_path, **env, **{ENV: warm.path})
+    for name, done in runs.items():
+        assert done.returncode == 0 and "Nothing to do" in done.stdout, done.stdout + done.stderr
+        assert (tmp_path / name / "target" / "run_results.json").exists()
+    assert "checksum:" not in (tmp_path / "warm" / "dbt.log").read_text()
+    assert "checksum:" in (tmp_path / "vars" / "dbt.log").read_text()
+
+
+def test_only_commands_that_would_parse_the_same_manifest_take_the_warm_one(monkeypatch, tmp_path):
+    manifest = SimpleNamespace(env_vars={"LAPAK_SOMETHING": "1"})
+    monkeypatch.setattr(warm_dbt, "WARM", {"manifest": manifest, "project": DBT_PROJECT_DIR, "warehouse": "w.duckdb"})
+    here, env = str(DBT_PROJECT_DIR), {"LAPAK_WAREHOUSE": "/any/folder/w.duckdb", "LAPAK_SOMETHING": "1"}
+    build = ["build", "--select", "customers"]
+    assert warm_dbt.warm_manifest(build, here, env) is manifest
+    assert warm_dbt.warm_manifest(["--debug", "test"], here, {**env, "DBT_PROFILES_DIR": here}) is manifest
+    assert warm_dbt.warm_manifest([*build, "--project-dir", here, "--profiles-dir=" + here], "/", env) is manifest
+    for args, cwd, other in [
+        (["parse"], here, env),  # parse writes the state: it parses
+        (["ls"], here, env),
+        ([*build, "--vars", "{}"], here, env),
+        ([*build, "--target", "lint"], here, env),
+        (build, here, {**env, "DBT_TARGET": "lint"}),
+        (build, str(tmp_path), env),  # another project
+        (build, here, {**env, "DBT_PROFILES_DIR": str(tmp_path)}),  # other profiles
+        (build, here, {**env, "LAPAK_WAREHOUSE": "/any/folder/other.duckdb"}),  # another database name
+        (build, here, {**env, "LAPAK_SOMETHING": "2"}),  # an environment variable the parse read, changed
+    ]:
+        assert warm_dbt.warm_manifest(args, cwd, other) is None, (args, cwd, other)
+    monkeypatch.setattr(warm_dbt, "WARM", {})  # no warm-up (it failed, or was turned off)
+    assert warm_dbt.warm_manifest(build, here, env) is None
 
 
 def test_off_starts_no_server(monkeypatch):

@@ -7,11 +7,11 @@
 What a change buys the incremental case of benchmarks/run.py (a day of one shop's orders on top of a year
 of history), which one run.py measures once, alone, on a different day of the machine than its baseline.
 Here each checkout first brings its own copy of W's home up to date with its own code, untimed (its marts
-are rebuilt if its dbt project differs from the one that built the home); then, in turns, each runs
-`lapak run` on a fresh copy of that home with one new order export in the first shop's folder (the newest
-day of a generated export, like run.py's, but another day's orders: W's landing keeps run.py's). Prints
-per run and as medians the process wall, the jobs' total, the stages and peak RSS, then this / the
-baseline, and dbt's two steps (run results' elapsed).
+are rebuilt if its dbt project differs from the one that built the home, and it publishes them whole);
+then, in turns, each runs `lapak run` on a fresh copy of that home with one new order export in the first
+shop's folder (the newest day of a generated export, like run.py's, but another day's orders: W's landing
+keeps run.py's). Prints per run and as medians the process wall, the jobs' total, the stages and peak RSS,
+then this / the baseline, and dbt's two steps (run results' elapsed).
 """
 
 import argparse
@@ -62,6 +62,9 @@ def main() -> None:
         for name, root in roots.items():  # each checkout's own home, up to date with its code: untimed
             bases[name] = work / f"base-{name}"
             shutil.copytree(built, bases[name])
+            # both publish whole: what the next update in place of the published copy costs depends on how that
+            # copy was written, and a checkout whose marts rebuild here (another dbt project) would write it whole
+            shutil.rmtree(bases[name] / "serve")
             summary, _ = run_lapak(landing, bases[name], root=root)
             print(f"{name}: home brought up to date in {summary['seconds']:.1f}s", flush=True)
         runs: dict[str, list[dict]] = {name: [] for name in roots}

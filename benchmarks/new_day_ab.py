@@ -47,11 +47,12 @@ def new_day_export(work: Path, scale: str) -> Path:
 def force_full_mart_build(warehouse: Path) -> None:
     """Make the next `lapak run` on `warehouse` rebuild every shop's marts, as a changed dbt project does.
 
-    Both checkouts settle their homes this way, whether or not their dbt project differs from the home's: a
-    new day costs more on marts rebuilt whole (every row group holds every shop's rows, so reading or deleting
-    one shop's reads them all) than on marts that per-shop rebuilds have left grouped by shop (publish 1.72 ->
-    1.30 s and the marts step 6.70 -> 6.01 s against a baseline whose project differed, in a first version of
-    this script, with no change to either)."""
+    Both checkouts settle their homes this way, whether or not their dbt project differs from the home's, so
+    that a new day starts from marts laid out by the same kind of build. How a build lays them out matters: before
+    0346f94 a whole build left every shop's rows in every row group, so reading or deleting one shop's read them
+    all, while per-shop rebuilds left them grouped by shop (publish 1.72 -> 1.30 s and the marts step 6.70 ->
+    6.01 s against a baseline whose project differed, in a first version of this script, with no change to
+    either); since 0346f94 a whole build writes them in shop order (dbt_project/macros/create_table_as.sql)."""
     import duckdb
 
     with duckdb.connect(str(warehouse)) as con:

@@ -48,11 +48,11 @@ def force_full_mart_build(warehouse: Path) -> None:
     """Make the next `lapak run` on `warehouse` rebuild every shop's marts, as a changed dbt project does.
 
     Both checkouts settle their homes this way, whether or not their dbt project differs from the home's, so
-    that a new day starts from marts laid out by the same kind of build. How a build lays them out matters: before
-    0346f94 a whole build left every shop's rows in every row group, so reading or deleting one shop's read them
-    all, while per-shop rebuilds left them grouped by shop (publish 1.72 -> 1.30 s and the marts step 6.70 ->
-    6.01 s against a baseline whose project differed, in a first version of this script, with no change to
-    either); since 0346f94 a whole build writes them in shop order (dbt_project/macros/create_table_as.sql)."""
+    that a new day starts from marts left by the same kind of build. In a first version of this script only the
+    baseline's settling run rebuilt every mart (its project differed), and publish took 1.72 -> 1.30 s and the
+    marts step 6.70 -> 6.01 s with no change to either. It was not the marts' row layout (a whole build leaves
+    every shop in every row group): with whole builds writing rows in shop order (0346f94, reverted) a new day
+    took the same (docs/performance.md, sixteenth measurement)."""
     import duckdb
 
     with duckdb.connect(str(warehouse)) as con:

@@ -5,6 +5,7 @@ import ctypes
 import gc
 import sys
 from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 
@@ -78,8 +79,9 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
             days, shops = rebuilt_scope(con, context.run, suite.window[0]) if suite.window else (None, None)
             if days is not None:
-                query = f"select * from ({query}) where {suite.window[1]} between $first_day and $last_day"
-                params.update(first_day=days[0], last_day=days[1])
+                condition, bounds = _keys_between(suite, days[0], days[1], "day")
+                query = f"select * from ({query}) where {condition}"
+                params.update(bounds)
             if shops is not None:
                 query = f"select * from ({query}) where list_contains($shops, shop_id)"
                 params["shops"] = shops
@@ -131,11 +133,25 @@ def _chunk_key(suite: Suite) -> str | None:
     return suite.window[1] if suite.window else None
 
 
-def _chunks(con: duckdb.DuckDBPyConnection, query: str, params: dict, key: str | None) -> list[tuple[str, dict]]:
-    """The query split into pieces of about CHUNK_ROWS rows, each whole in `key` (a file, a day).
+def _keys_between(suite: Suite, first: Any, last: Any, name: str) -> tuple[str, dict]:
+    """SQL that keeps the rows whose chunk key (a file's hash, a window's day) is within `first` .. `last`,
+    and its parameters, named `<name>_...`. Days may come as dates or ISO text."""
+    if suite.window_time is None:
+        key = _chunk_key(suite)
+        return f"{key} between ${name}_first and ${name}_last", {f"{name}_first": first, f"{name}_last": last}
+    first, last = (d if isinstance(d, date) else date.fromisoformat(d) for d in (first, last))
+    return f"{suite.window_time} >= ${name}_from and {suite.window_time} < ${name}_until", {
+        f"{name}_from": datetime.combine(first, time()),
+        f"{name}_until": datetime.combine(last + timedelta(days=1), time()),
+    }
+
+
+def _chunks(con: duckdb.DuckDBPyConnection, suite: Suite, query: str, params: dict) -> list[tuple[str, dict]]:
+    """The query split into pieces of about CHUNK_ROWS rows, each whole in the suite's chunk key (a file, a day).
 
     A piece is a range of consecutive keys (a comparison DuckDB checks faster than list membership); rows
     whose key is null come last, in a piece of their own, so that not-null expectations still see them."""
+    key = _chunk_key(suite)
     if key is None:
         return [(query, params)]
     counts = con.execute(
@@ -153,11 +169,10 @@ def _chunks(con: duckdb.DuckDBPyConnection, query: str, params: dict, key: str |
             size = 0
         groups[-1].append(k)
         size += n
-    chunks = [
-        (f"select * from ({query}) where {key} between $chunk_first and $chunk_last",
-         {**params, "chunk_first": keys[0], "chunk_last": keys[-1]})
-        for keys in groups if keys
-    ]  # fmt: skip
+    chunks = []
+    for keys in filter(None, groups):
+        condition, bounds = _keys_between(suite, keys[0], keys[-1], "chunk")
+        chunks.append((f"select * from ({query}) where {condition}", {**params, **bounds}))
     if counts[-1][0] is None:
         chunks.append((f"select * from ({query}) where {key} is null", params))
     return chunks
@@ -194,7 +209,7 @@ def validate_in_chunks(con: duckdb.DuckDBPyConnection, suite: Suite, query: str,
     """Validate the rows of `query` chunk by chunk; the outcome sums the chunks' results per expectation."""
     outcome = Outcome()
     big = False
-    for chunk_query, chunk_params in _chunks(con, query, params, _chunk_key(suite)):
+    for chunk_query, chunk_params in _chunks(con, suite, query, params):
         frame = fetch_frame(con, chunk_query, chunk_params)
         passed, details = validate_frame(suite, frame)
         outcome.passed &= passed

@@ -28,6 +28,11 @@ class Suite:
     # a suite on a daily fact validates only the days (and shops, column `shop_id`) this run rebuilt: (kind,
     # day column); see orchestration/windows.py. The whole table's keys stay covered by dbt's unique tests.
     window: tuple[str, str] | None = None
+    # the TIMESTAMP column whose date is the window's day (`cast(<it> as date)`), if it is one: days are then
+    # found as a range of it (`>= the first day's midnight and < the midnight after the last`), which DuckDB
+    # checks as it scans each column segment, where a cast to date is computed for every row first (4x faster
+    # on the 5M order lines' chunks: docs/performance.md)
+    window_time: str | None = None
 
 
 SUITES: list[Suite] = [
@@ -84,6 +89,7 @@ SUITES: list[Suite] = [
                  created_at < export_at + interval 1 minute as is_created_before_export
               from staging.stg_tiktok__order_lines""",
         window=("orders", "cast(created_at as date)"),  # = order_date
+        window_time="created_at",
         expectations=lambda gxe: [
             gxe.ExpectColumnValuesToNotBeNull(column="order_line_id"),
             gxe.ExpectColumnValuesToBeUnique(column="order_line_id"),

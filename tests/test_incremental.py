@@ -2,10 +2,12 @@
 backfills give exactly the marts of one full build over all the files."""
 
 import json
+import os
 import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
+from unittest import mock
 
 import dagster as dg
 import duckdb
@@ -204,7 +206,28 @@ def test_a_new_export_of_one_shop_rebuilds_that_shops_days_only(arrived_in_two_b
             ).fetchall()
         )
         new_line = con.execute(f"select shop_id from {lines} where order_id = '576999000000000001'").fetchall()
+        day_lines = con.execute(f"select count(*) from {lines} where order_date = ? and shop_id = ?", [day, shop])
+        day_lines = day_lines.fetchone()[0]
     assert json.loads(recorded)["lapak_shops"] == [shop]
     # this shop's day rebuilt (no mark left), the other shop's left as it was (every mark still there)
     assert marked == {shop: (False, False), other: (True, True)}
     assert new_line == [(shop,)]
+    # and the order lines' suite validated exactly the rebuilt shop's lines of that day: every one of them, the
+    # other shop's (marked) none
+    checked = check_metadata(summary, "gx_stg_order_lines")
+    assert checked["days_validated"] == f"{day} .. {day}" and checked["shops_validated"] == shop
+    assert checked["rows_validated"] == day_lines > 0
+
+
+def check_metadata(summary: dict, check_name: str) -> dict:
+    """The metadata of a check's evaluation in the run of a `lapak run --json` summary."""
+    with (
+        mock.patch.dict(os.environ, {"DAGSTER_HOME": summary["dagster_home"]}),  # its dagster.yaml reads it
+        dg.DagsterInstance.get() as instance,
+    ):
+        records = instance.get_records_for_run(
+            summary["run_id"], of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION
+        ).records
+    evaluations = [r.event_log_entry.dagster_event.event_specific_data for r in records]
+    [evaluation] = [e for e in evaluations if e.check_name == check_name]
+    return {k: v.value for k, v in evaluation.metadata.items()}

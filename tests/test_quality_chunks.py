@@ -1,5 +1,8 @@
 """Great Expectations suites validate big loads in chunks: the outcome must equal one validation of everything."""
 
+import dataclasses
+from datetime import datetime
+
 import duckdb
 import pandas as pd
 import pytest
@@ -127,3 +130,38 @@ def test_frames_come_through_arrow_exactly_as_duckdb_makes_them(con):
     fetched = checks.fetch_frame(con, query, {"low": 3})
     pd.testing.assert_frame_equal(fetched, con.execute(query, {"low": 3}).df())
     assert str(fetched["maybe_small"].dtype) == "UInt8" and str(fetched["maybe_flag"].dtype) == "boolean"
+
+
+def test_days_as_a_range_of_the_time_keep_the_rows_their_dates_would(con):
+    """The order lines' window and chunks find days as a range of `created_at` (fast), not by its date: the same
+    rows for any days, a microsecond before midnight and midnight itself included, nulls in neither."""
+    con.execute(
+        """create table t as
+        select case when i % 97 = 0 then null
+                    else timestamp '2026-01-01' + to_microseconds(i * 7919 * 1000003 % 3456000000000) end as made
+        from range(5000) as r(i)
+        union all select * from (values (timestamp '2026-01-10 23:59:59.999999'), (timestamp '2026-01-11 00:00:00'),
+                                        (timestamp '2026-01-09 00:00:00'), (timestamp '2026-01-08 23:59:59.999999'))"""
+    )
+    suite = dataclasses.replace(STG_LINES, window=("orders", "cast(made as date)"), window_time="made")
+    for first, last in [("2026-01-09", "2026-01-10"), ("2026-01-01", "2026-01-01"), ("2026-01-05", "2026-02-20")]:
+        condition, params = checks._keys_between(suite, first, last, "day")
+        by_range = con.execute(f"select made from t where {condition} order by made", params).fetchall()
+        by_date = con.execute(
+            f"select made from t where cast(made as date) between '{first}' and '{last}' order by made"
+        )
+        assert by_range == by_date.fetchall() and by_range, (first, last)
+    condition, params = checks._keys_between(suite, "2026-01-09", "2026-01-10", "day")
+    assert "cast" not in condition
+    kept = {made for (made,) in con.execute(f"select made from t where {condition}", params).fetchall()}
+    assert {datetime(2026, 1, 10, 23, 59, 59, 999999), datetime(2026, 1, 9)} <= kept
+    assert not {datetime(2026, 1, 11), datetime(2026, 1, 8, 23, 59, 59, 999999)} & kept
+
+
+def test_chunks_by_a_range_of_the_time_validate_every_row_once(con, monkeypatch):
+    # three lines a day, the last of each a microsecond before midnight, the first at midnight
+    _stg_lines(con, "timestamp '2026-01-01' + to_days(i // 3) + to_microseconds((i % 3) * 43199999999)")
+    monkeypatch.setattr(checks, "CHUNK_ROWS", 4)
+    outcome = checks.validate_in_chunks(con, STG_LINES, STG_LINES.query, {})
+    assert STG_LINES.window_time == "created_at"
+    assert outcome.chunks == 4 and outcome.rows == 12 and outcome.passed

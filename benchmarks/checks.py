@@ -7,7 +7,8 @@ For each suite, in one process and on the same warehouse, it validates every row
 (`quality.checks.validate_in_chunks`) twice: as lapak does now, and with the three costs the seventh
 measurement removed put back (GX's per-frame fingerprint, rows fetched with `.df()`, a full memory release
 after every chunk). It prints the time and peak RSS (sampled every 5 ms) of each, and their ratio. Raw
-suites validate the newest load (the one `benchmarks/run.py` made). docs/performance.md has the figures.
+suites validate the load with the most rows in their table (`benchmarks/run.py`'s full build, not the new day it
+loads after). docs/performance.md has the figures.
 """
 
 import argparse
@@ -77,7 +78,9 @@ def run(warehouse: Path, suite, peak: Peak) -> tuple[float, int, checks.Outcome]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         params = {}
         if suite.holds_files:
-            params["load_id"] = con.execute("select max(load_id) from raw._manifest").fetchone()[0]
+            table = ".".join(suite.asset_key)
+            biggest = f"select _load_id from {table} group by 1 order by count(*) desc, 1 limit 1"
+            params["load_id"] = con.execute(biggest).fetchone()[0]
         peak.reset()
         started = time.perf_counter()
         outcome = checks.validate_in_chunks(con, suite, suite.query, params)

@@ -40,18 +40,17 @@ SUITES: list[Suite] = [
     Suite(
         name="gx_raw_orders",
         asset_key=("raw", "orders"),
-        query="select order_id, sku_id, order_status, created_time, customer_key, _shop_id, _source_file, "
-        "_source_row, _file_sha256 from raw.orders where _load_id = $load_id",
+        # only the columns the expectations and the failing rows' lineage read: every column fetched costs its
+        # conversion to pandas, 5.3M rows at 5M lines. Ingestion rejects an order file without its required
+        # columns (ingestion/formats.py), so a check of the columns here could not fail.
+        query="select order_id, sku_id, _shop_id, _source_file, _source_row, _file_sha256 "
+        "from raw.orders where _load_id = $load_id",
         expectations=lambda gxe: [
-            gxe.ExpectTableColumnsToMatchSet(
-                column_set=["order_id", "sku_id", "order_status", "created_time", "customer_key", "_shop_id"],
-                exact_match=False,
-            ),
             *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("order_id", "sku_id", "_shop_id", "_source_row")],
             gxe.ExpectColumnValuesToMatchRegex(column="order_id", regex=r"^[0-9A-Za-z-]+$"),
             gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_sha256", "order_id", "sku_id"]),
         ],
-        description="Raw order lines: required columns present, keys not null, one line per order × SKU per file.",
+        description="Raw order lines: keys not null, order IDs well-formed, one line per order × SKU per file.",
         holds_files=True,
     ),
     Suite(

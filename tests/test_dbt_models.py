@@ -185,6 +185,19 @@ def test_dbt_unit_tests_run_here_and_pass(warehouse):
     assert set(unit.values()) == {"pass"}, unit
 
 
+def _dbt_test(warehouse: Path, tmp_path: Path, select: str, *flags: str, env: dict | None = None):
+    """`dbt test --select <select>` on `warehouse` (a copy), its target and logs under `tmp_path`."""
+    env = {**os.environ, "LAPAK_WAREHOUSE": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false", **(env or {})}
+    return subprocess.run(
+        [
+            _dbt_executable(), "test", "--select", select, *flags,
+            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
+            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+        ],
+        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+
+
 def _rows(path: Path, sql: str) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -295,15 +308,7 @@ def test_not_null_columns_names_the_column_with_nulls(warehouse, tmp_path):
             "update marts.customers set gmv_idr = null "
             "where customer_key = (select min(customer_key) from marts.customers)"
         )
-    env = {**os.environ, "LAPAK_WAREHOUSE": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    result = subprocess.run(
-        [
-            _dbt_executable(), "test", "--select", "customers,test_name:not_null_columns", "--store-failures",
-            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-        ],
-        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    result = _dbt_test(copy, tmp_path, "customers,test_name:not_null_columns", "--store-failures")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "Got 1 result" in result.stdout
     with duckdb.connect(str(copy), read_only=True) as con:
@@ -325,15 +330,7 @@ def test_accepted_ranges_names_the_column_out_of_range(warehouse, tmp_path):
                 f"update marts.customers set {change} "
                 f"where customer_key = (select {pick}(customer_key) from marts.customers)"
             )
-    env = {**os.environ, "LAPAK_WAREHOUSE": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    result = subprocess.run(
-        [
-            _dbt_executable(), "test", "--select", "customers,test_name:accepted_ranges", "--store-failures",
-            "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-            "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-        ],
-        cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    result = _dbt_test(copy, tmp_path, "customers,test_name:accepted_ranges", "--store-failures")
     assert result.returncode == 1, result.stdout[-3000:]
     assert "Got 1 result" in result.stdout
     with duckdb.connect(str(copy), read_only=True) as con:
@@ -356,20 +353,10 @@ def test_fact_tests_read_the_rebuilt_days_only_when_a_window_is_set(warehouse, t
             "where order_date = ? limit 1",
             [day],
         )
-    base = {**os.environ, "LAPAK_WAREHOUSE": str(copy), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
 
     def unique_test(window: list[str] | None) -> int:
-        env = dict(base)
-        if window is not None:
-            env["LAPAK_REBUILD_WINDOWS"] = json.dumps({"lapak_windows": {"orders": window}})
-        return subprocess.run(
-            [
-                _dbt_executable(), "test", "--select", "stg_tiktok__order_lines,test_name:unique",
-                "--project-dir", str(DBT_PROJECT), "--profiles-dir", str(DBT_PROJECT),
-                "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
-            ],
-            cwd=DBT_PROJECT, env=env, capture_output=True, text=True, timeout=300,
-        ).returncode  # fmt: skip
+        env = {} if window is None else {"LAPAK_REBUILD_WINDOWS": json.dumps({"lapak_windows": {"orders": window}})}
+        return _dbt_test(copy, tmp_path, "stg_tiktok__order_lines,test_name:unique", env=env).returncode
 
     later = (day + dt.timedelta(days=1)).isoformat()
     assert unique_test([later, "2099-12-31"]) == 0  # the duplicated day was not rebuilt: not tested again

@@ -1447,8 +1447,10 @@ def ingest(
         # DuckDB's default limit is 80% of RAM, and it keeps the blocks it wrote in memory up to that: loaders
         # side by side postpone checkpoints (never while another transaction is open), and a 5M-line first
         # load grew to 5.2 GiB. Capped, it evicts written blocks and spills what it must. Transactions of
-        # TXN_ROWS rows fill 1 GB where 250,000 did not, and raised the peak; 600 MB kept it where it was.
-        con.execute("set memory_limit = ?", [os.environ.get("LAPAK_INGEST_MEMORY_LIMIT", "600MB")])
+        # TXN_ROWS rows fill 1 GB where 250,000 did not, and raised the peak; 600 MB kept it where it was, and
+        # 400 MB lowered ingest()'s peak at 5M lines from 1,592 to 1,416 MiB in as much time (0.98x;
+        # benchmarks/ingest_ab.py, docs/performance.md, seventeenth measurement).
+        con.execute("set memory_limit = ?", [os.environ.get("LAPAK_INGEST_MEMORY_LIMIT", "400MB")])
         files = discover(landing, shop)
         loader = Loader(con, landing, home, load_id)
         groups = _shop_groups(loader, files, workers or ingest_workers())

@@ -5,8 +5,9 @@
     .venv/bin/python benchmarks/profile_new_day.py --work W --scale 5m [--rate 100] [--top 25]
 
 The same new day as benchmarks/new_day_ab.py (one day of one shop's orders on a copy of W's home), recorded by
-`py-spy record --subprocesses` (CPU samples only: a thread waiting on a lock, a socket or DuckDB's disk is not
-counted; DuckDB's own threads are native and do not show, the Python frame that called it does). Prints, for
+`py-spy record --subprocesses` (active samples only: a thread py-spy sees idle, waiting on a lock or a socket, is
+left out, though threads that poll, like multiprocessing's pool handlers, still show; DuckDB's own threads are
+native and do not show, the Python frame that called it does). Prints, for
 each process with samples (lapak's, the warm dbt server, each dbt command it forked, Dagster's helpers), its
 CPU seconds and the functions its samples were in (inclusive: a function counts with everything it called),
 then lapak's stages. A profile, not a timing: sampling slows the run (use new_day_ab.py or run.py for times).

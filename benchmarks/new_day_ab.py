@@ -44,6 +44,16 @@ def new_day_export(work: Path, scale: str) -> Path:
     return out
 
 
+def new_day_paths(work: Path, scale: str) -> tuple[Path, Path, Path]:
+    """`benchmarks/run.py`'s built home and landing folder at `scale` under `work`, and the shop folder the new day's
+    export goes into (the first); refused while an earlier run's export is still there."""
+    built, landing = work / scale / "home", work / scale / "landing"
+    shop = sorted(p for p in landing.iterdir() if p.is_dir())[0]
+    if (shop / NEW_FILE).exists():
+        raise SystemExit(f"{shop / NEW_FILE} is there already: remove it (a run of this script was cut short)")
+    return built, landing, shop
+
+
 def force_full_mart_build(warehouse: Path) -> None:
     """Make the next `lapak run` on `warehouse` rebuild every shop's marts, as a changed dbt project does.
 
@@ -70,10 +80,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     roots = {"baseline": Path(args.baseline).resolve(), "this": ROOT}
-    built, landing = Path(args.work) / args.scale / "home", Path(args.work) / args.scale / "landing"
-    shop = sorted(p for p in landing.iterdir() if p.is_dir())[0]
-    if (shop / NEW_FILE).exists():
-        raise SystemExit(f"{shop / NEW_FILE} is there already: remove it (a run of this script was cut short)")
+    built, landing, shop = new_day_paths(Path(args.work), args.scale)
     work = Path(tempfile.mkdtemp(prefix="lapak-new-day-ab-"))
     try:
         export = new_day_export(work, args.scale)

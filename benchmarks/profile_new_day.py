@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import collections
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -29,8 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.new_day_ab import NEW_FILE, new_day_export  # noqa: E402
-from benchmarks.run import SCALES  # noqa: E402
+from benchmarks.new_day_ab import NEW_FILE, new_day_export, new_day_paths  # noqa: E402
+from benchmarks.run import SCALES, lapak_env  # noqa: E402
 
 # frames every sample of a thread or a process starts with: they say nothing about where the time went
 _PLUMBING = re.compile(
@@ -86,23 +85,17 @@ def main() -> None:
     py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if py_spy is None:
         raise SystemExit("py-spy is not installed (pip install py-spy): it is not one of lapak's dependencies")
-    built, landing = Path(args.work) / args.scale / "home", Path(args.work) / args.scale / "landing"
-    shop = sorted(p for p in landing.iterdir() if p.is_dir())[0]
-    if (shop / NEW_FILE).exists():
-        raise SystemExit(f"{shop / NEW_FILE} is there already: remove it (a run of this script was cut short)")
+    built, landing, shop = new_day_paths(Path(args.work), args.scale)
     work = Path(tempfile.mkdtemp(prefix="lapak-profile-"))
     try:
         export = new_day_export(work, args.scale)
         home, raw = work / "home", work / "samples.txt"
         shutil.copytree(built, home)
         shutil.copy(export, shop / NEW_FILE)
-        env = {**os.environ, "LAPAK_PII_KEY": "bench"}
-        env.pop("LAPAK_HOME", None)
-        env.pop("LAPAK_LANDING", None)
         lapak = [sys.executable, "-m", "lapak.cli", "run", "--landing", str(landing), "--home", str(home), "--json"]
         cmd = [py_spy, "record", "--subprocesses", "--format", "raw", "-r", str(args.rate), "-o", str(raw), "--"]
         try:
-            proc = subprocess.run(cmd + lapak, cwd=ROOT, env=env, capture_output=True, text=True)
+            proc = subprocess.run(cmd + lapak, cwd=ROOT, env=lapak_env(), capture_output=True, text=True)
         finally:
             (shop / NEW_FILE).unlink()
         summary = None  # lapak's JSON summary, among py-spy's own lines

@@ -167,6 +167,14 @@ class PeakRSS:
         return f"at {self.peak_at:.0f} s: {parts}; peak PSS {fmt_bytes(self.peak_pss)}"
 
 
+def lapak_env() -> dict[str, str]:
+    """The environment `lapak run` gets here: a fixed PII key, and no home or landing folder of the shell's."""
+    env = {**os.environ, "LAPAK_PII_KEY": "bench"}
+    env.pop("LAPAK_HOME", None)
+    env.pop("LAPAK_LANDING", None)
+    return env
+
+
 def run_lapak(landing: Path, home: Path, stacks: Path | None = None, root: Path = ROOT) -> tuple[dict, int]:
     """`lapak run` in a subprocess: its summary (with `wall_s`, the process's whole life) and peak RSS.
 
@@ -175,9 +183,7 @@ def run_lapak(landing: Path, home: Path, stacks: Path | None = None, root: Path 
     `stacks` (a JSON file), lapak runs under the checkout's benchmarks/stacks.py, which says where its own
     process was at its peak. `root`: the checkout whose lapak runs (benchmarks/ab.py runs another commit's
     beside this one's)."""
-    env = {**os.environ, "LAPAK_PII_KEY": "bench"}
-    env.pop("LAPAK_HOME", None)
-    env.pop("LAPAK_LANDING", None)
+    env = lapak_env()
     entry = ["-m", "lapak.cli"] if stacks is None else [str(root / "benchmarks" / "stacks.py"), str(stacks)]
     proc = subprocess.Popen(
         [sys.executable, *entry, "run", "--landing", str(landing), "--home", str(home), "--json"],

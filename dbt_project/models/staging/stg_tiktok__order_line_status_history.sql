@@ -47,10 +47,13 @@ observed as (
         _file_modified_at as file_modified_at,
         _source_file as source_file,
         _source_row as source_row,
-        coalesce(order_status, '') || '|' || coalesce(order_substatus, '') || '|'
-        || coalesce(cancelation_return_type, '') || '|'
-        || coalesce(cast({{ parse_int('sku_quantity_of_return') }} as {{ dbt.type_string() }}), '0') || '|'
-        || coalesce(cast({{ parse_idr('order_refund_amount') }} as {{ dbt.type_string() }}), '0') as state_key
+        {{ state_key([
+            "coalesce(order_status, '')",
+            "coalesce(order_substatus, '')",
+            "coalesce(cancelation_return_type, '')",
+            "coalesce(" ~ parse_int('sku_quantity_of_return') ~ ", 0)",
+            parse_idr('order_refund_amount'),
+        ]) }} as state_key
     from orders
     where order_id is not null and sku_id is not null
 

@@ -12,7 +12,10 @@
 {#- Read twice (the newest version's keys, then its rows), inline: a CTE read twice is materialised by DuckDB
     with every column of every version. -#}
 {%- set orders -%}
-    select * from {{ source('tiktok', 'orders') }}
+    select
+        *,
+        {{ row_locator() }} as _row_locator
+    from {{ source('tiktok', 'orders') }}
     {% if is_incremental() -%}
         -- every version of every order created on a day in the window
         where {{ orders_in_rebuild_window() }}
@@ -26,13 +29,10 @@ with
 -- memory limit, spill) every raw column (docs/performance.md, twelfth measurement).
 newest as (
 
-    select
-        _file_sha256,
-        _source_row
+    select _row_locator
     from (
         select
-            _file_sha256,
-            _source_row,
+            _row_locator,
             row_number() over (
                 partition by _shop_id, order_id, sku_id
                 order by {{ newest_export_first() }}
@@ -43,18 +43,12 @@ newest as (
 
 ),
 
--- A row is one line of one loaded file, and a file's content is loaded once (ingestion records another
--- file with the same hash as a duplicate; raw/_manifest's check fails on a hash loaded twice): its hash and
--- line find it. The shop and file name say nothing more, and widened the join's table of long text, which
--- spilled within dbt's memory limit at 5M order lines (docs/performance.md, thirteenth measurement).
+-- The newest versions' rows, found by where they are in the raw table (macros/row_locator.sql).
 latest as (
 
     select orders.*
     from ({{ orders }}) as orders
-    inner join newest
-        on
-            orders._file_sha256 = newest._file_sha256
-            and orders._source_row = newest._source_row
+    where orders._row_locator in (select newest._row_locator from newest)
 
 ),
 

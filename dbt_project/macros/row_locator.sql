@@ -1,0 +1,26 @@
+{#-
+    An expression that finds one row of a raw table again within a query: stg_tiktok__order_lines ranks the
+    versions of each order line on their keys alone, then reads the newest one's row back by it.
+
+    A raw row is one line of one loaded file (ingestion loads a file's content once: another file with the
+    same hash is recorded as a duplicate), so its file's hash and its line find it; that is the default.
+    DuckDB has the row's own id in its table (`rowid`): an integer to find it by instead of a 64-character
+    hash and a line made the order lines' full build at 5M lines 8.9 s -> 7.3 s, with the same rows
+    (docs/performance.md, eighteenth measurement). It is only used within one query, never stored. A unit test's rows have no rowid: it gets the default.
+-#}
+{% macro row_locator() -%}
+    {{ return(adapter.dispatch('row_locator', 'lapak')()) }}
+{%- endmacro %}
+
+{% macro default__row_locator() -%}
+    {{ dbt.concat(["_file_sha256", "'|'", dbt.safe_cast("_source_row", dbt.type_string())]) }}
+{%- endmacro %}
+
+{% macro duckdb__row_locator() -%}
+    {#- a unit test's fixture rows are a CTE, which has no rowid -#}
+    {%- if model is mapping and model.get('resource_type') == 'unit_test' -%}
+        {{ default__row_locator() }}
+    {%- else -%}
+        rowid
+    {%- endif -%}
+{%- endmacro %}

@@ -61,6 +61,27 @@ def test_order_csv_with_bom_tabs_and_pii(dirs):
     }  # fmt: skip
 
 
+@pytest.mark.parametrize("arrow_bytes", [64 << 20, 0], ids=["arrow", "temp-table"])
+def test_empty_and_dash_cells_are_null_whether_or_not_their_column_needed_trimming(dirs, monkeypatch, arrow_bytes):
+    """'', '--' and their quoted forms are NULL in a column with nothing to trim (read as they are) and in one
+    where other values had spaces to trim, read into Arrow or into a temp table."""
+    from ingestion import load
+
+    monkeypatch.setattr(load, "ARROW_FILE_BYTES", arrow_bytes)
+    landing, _ = dirs
+    rows = [
+        order_row(**{"SKU ID": f"17290000000000000{i}", "Variation": v, "Product Category": c})
+        for i, (v, c) in enumerate(
+            [("QDASH", " -- "), ("QEMPTY", "Kopi "), ("--", "--"), ("", ""), ("Biji", " Kopi")], start=10
+        )
+    ]
+    path = write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", rows)
+    path.write_bytes(path.read_bytes().replace(b"QDASH", b'"--"').replace(b"QEMPTY", b'""'))
+    run(dirs)
+    got = query(dirs, "select variation, product_category from raw.orders order by sku_id")
+    assert got == [(None, None), (None, "Kopi"), (None, None), (None, None), ("Biji", "Kopi")]
+
+
 def test_rerun_and_renamed_copy_change_nothing(dirs):
     landing, _ = dirs
     src = write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [order_row()])

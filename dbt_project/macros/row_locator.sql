@@ -4,9 +4,10 @@
 
     A raw row is one line of one loaded file (ingestion loads a file's content once: another file with the
     same hash is recorded as a duplicate), so its file's hash and its line find it; that is the default.
-    DuckDB has the row's own id in its table (`rowid`): an integer to find it by instead of a 64-character
-    hash and a line made the order lines' full build at 5M lines 8.9 s -> 7.3 s, with the same rows
-    (docs/performance.md, eighteenth measurement). It is only used within one query, never stored. A unit test's rows have no rowid: it gets the default.
+    DuckDB has the row's own id in its table (`rowid`): with an integer to find it by instead of a 64-character
+    hash and a line, the order lines' full build at 5M lines took 14.6 -> 13.1 s (docs/performance.md, eighteenth
+    measurement). It is only used within one query, never stored. A unit test's rows have no rowid: it gets
+    the default.
 -#}
 {% macro row_locator() -%}
     {{ return(adapter.dispatch('row_locator', 'lapak')()) }}

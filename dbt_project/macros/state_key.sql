@@ -1,9 +1,9 @@
 {#-
     One value per state of a row, for telling consecutive versions apart (`lag(state_key) <> state_key`).
     `values` are SQL expressions, NULLs already replaced where NULL must equal a value. The default is their
-    text joined with `|`. On DuckDB it is their 64-bit hash: carrying a ~40-character text through the
-    window's sort cost the status history 9.2 s of its full build at 5M order lines, the hash 7.0 s, with
-    the same rows (docs/performance.md, eighteenth measurement). Two different states of one line
+    text joined with `|`. On DuckDB it is their 64-bit hash, cheaper to carry through the window's sort than a
+    ~40-character text: the status history's full build at 5M order lines took 12.1 -> 10.5 s with the order
+    lines' change beside it (docs/performance.md, eighteenth measurement). Two different states of one line
     collide with probability 2^-64.
 -#}
 {% macro state_key(values) -%}

@@ -3,6 +3,7 @@
     pip install py-spy                                                        # not one of lapak's dependencies
     .venv/bin/python benchmarks/run.py --scales 5m --work W                   # builds W/5m/home
     .venv/bin/python benchmarks/profile_new_day.py --work W --scale 5m [--rate 100] [--top 25]
+    .venv/bin/python benchmarks/profile_new_day.py --work W --scale 5m --full --rate 25   # a whole build instead
 
 The same new day as benchmarks/new_day_ab.py (one day of one shop's orders on a copy of W's home), recorded by
 `py-spy record --subprocesses` (active samples only: a thread py-spy sees idle, waiting on a lock or a socket, is
@@ -11,6 +12,8 @@ native and do not show, the Python frame that called it does). Prints, for
 each process with samples (lapak's, the warm dbt server, each dbt command it forked, Dagster's helpers), its
 CPU seconds and the functions its samples were in (inclusive: a function counts with everything it called),
 then lapak's stages. A profile, not a timing: sampling slows the run (use new_day_ab.py or run.py for times).
+With `--full`, the same for a whole `lapak run` of W's landing into a new home (what the eighteenth measurement
+started from).
 """
 
 from __future__ import annotations
@@ -71,7 +74,7 @@ def label(process: str) -> str:
     ):
         if marker in cmd:
             return f"{pid} {name}"
-    return f"{pid} {cmd[:80]}"
+    return f"{pid} {cmd[:80] or '(py-spy read no command line)'}"
 
 
 def main() -> None:
@@ -81,6 +84,9 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=100, help="samples per second")
     parser.add_argument("--top", type=int, default=25, help="functions to print per process")
     parser.add_argument("--keep", type=Path, help="also keep py-spy's raw samples in this file")
+    parser.add_argument(
+        "--full", action="store_true", help="profile a whole build of <work>/<scale>/landing into a new home instead"
+    )
     args = parser.parse_args()
     py_spy = shutil.which("py-spy") or shutil.which("py-spy", path=str(Path(sys.executable).parent))
     if py_spy is None:
@@ -88,16 +94,22 @@ def main() -> None:
     built, landing, shop = new_day_paths(Path(args.work), args.scale)
     work = Path(tempfile.mkdtemp(prefix="lapak-profile-"))
     try:
-        export = new_day_export(work, args.scale)
         home, raw = work / "home", work / "samples.txt"
-        shutil.copytree(built, home)
-        shutil.copy(export, shop / NEW_FILE)
+        new_file = None
+        if args.full:
+            landing = Path(args.work) / args.scale / "landing"
+        else:
+            export = new_day_export(work, args.scale)
+            shutil.copytree(built, home)
+            new_file = shop / NEW_FILE
+            shutil.copy(export, new_file)
         lapak = [sys.executable, "-m", "lapak.cli", "run", "--landing", str(landing), "--home", str(home), "--json"]
         cmd = [py_spy, "record", "--subprocesses", "--format", "raw", "-r", str(args.rate), "-o", str(raw), "--"]
         try:
             proc = subprocess.run(cmd + lapak, cwd=ROOT, env=lapak_env(), capture_output=True, text=True)
         finally:
-            (shop / NEW_FILE).unlink()
+            if new_file is not None:
+                new_file.unlink()
         summary = None  # lapak's JSON summary, among py-spy's own lines
         if (start := proc.stdout.find("\n{")) >= 0 or proc.stdout.startswith("{"):
             summary = json.JSONDecoder().raw_decode(proc.stdout[start + 1 :])[0]
@@ -106,7 +118,8 @@ def main() -> None:
         if args.keep:
             shutil.copy(raw, args.keep)
         per = profile(raw)
-        print(f"a new day on {args.scale}'s home under py-spy ({args.rate} samples/s, CPU samples only)")
+        what = f"a full build of {args.scale}'s landing" if args.full else f"a new day on {args.scale}'s home"
+        print(f"{what} under py-spy ({args.rate} samples/s, CPU samples only)")
         for process, counts in sorted(per.items(), key=lambda kv: -kv[1]["(all)"]):
             total = counts["(all)"]
             if total < args.rate / 10:  # under 0.1 s of CPU

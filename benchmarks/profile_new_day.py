@@ -96,9 +96,7 @@ def main() -> None:
     try:
         home, raw = work / "home", work / "samples.txt"
         new_file = None
-        if args.full:
-            landing = Path(args.work) / args.scale / "landing"
-        else:
+        if not args.full:  # a whole build reads the same landing as it is, into the new (empty) home
             export = new_day_export(work, args.scale)
             shutil.copytree(built, home)
             new_file = shop / NEW_FILE

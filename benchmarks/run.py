@@ -10,9 +10,10 @@ tree: lapak, dbt). On the same order files, in the same script, two baselines co
 the repeat rate and weekly cohort LTV:
 - the floor: one DuckDB SQL script (the least work any tool must do);
 - the peer: pandas, as an analyst would write it.
-Ratios are printed against those baselines (run on the same machine, minutes apart), never as
-absolute claims. The incremental case adds one new day of orders on top of the largest scale and
-reruns. Results go to stdout; docs/performance.md records a run with the machine it ran on.
+Each baseline runs twice, before and after lapak, and its faster run counts. Ratios are printed
+against those baselines (run on the same machine, minutes apart), never as absolute claims. The
+incremental case adds one new day of orders on top of the largest scale and reruns. Results go to
+stdout; docs/performance.md records a run with the machine it ran on.
 """
 
 from __future__ import annotations
@@ -365,14 +366,23 @@ def main() -> None:
             started = time.perf_counter()
             gen = benchmark_landing(landing, target)
             gen_s = time.perf_counter() - started
-            summary, peak = run_lapak(landing, home, work / name / "stacks.json" if args.stacks else None)
             files = order_csvs(landing)
-            floor_s, floor_out = floor(files)
-            peer_s, peer_out = pandas_peer(files)
+            # each baseline runs before and after lapak and its faster run counts: the floor alone took 39.8-50.4 s at
+            # 5M in runs of this script a day apart (docs/performance.md, nineteenth measurement), and the ratio with it
+            before = floor(files), pandas_peer(files)
+            summary, peak = run_lapak(landing, home, work / name / "stacks.json" if args.stacks else None)
+            after = floor(files), pandas_peer(files)
+            (floor_s, floor_out), (peer_s, peer_out) = (
+                min(runs, key=lambda r: r[0]) for runs in zip(before, after, strict=True)
+            )
+            if before[0][1] != after[0][1] or before[1][1] != after[1][1]:
+                raise SystemExit(f"a baseline gave two answers on the same files: {before} {after}")
             row = {
                 "scale": name, "order_lines": gen.order_lines, "generate_s": gen_s, "stages": summary["stage_seconds"],
                 "total_s": summary["seconds"], "wall_s": summary["wall_s"], "peak_rss": peak, "floor_s": floor_s,
-                "pandas_s": peer_s, "peak_where": summary["peak"], "lapak_peak": summary.get("lapak_peak"),
+                "pandas_s": peer_s, "floor_runs_s": [before[0][0], after[0][0]],
+                "pandas_runs_s": [before[1][0], after[1][0]], "peak_where": summary["peak"],
+                "lapak_peak": summary.get("lapak_peak"),
                 "exit_code": summary["exit_code"], "floor": floor_out, "pandas": peer_out,
             }  # fmt: skip
             results.append(row)
@@ -421,6 +431,10 @@ def main() -> None:
             fmt_bytes(r["peak_rss"]), f"{r['floor_s']:.2f}s", f"{r['pandas_s']:.2f}s",
             f"{r['total_s'] / r['floor_s']:.0f}x", f"{r['pandas_s'] / r['total_s']:.2f}x",
         ]))  # fmt: skip
+    for r in results:
+        floor_runs, pandas_runs = (", ".join(f"{t:.2f}s" for t in r[k]) for k in ("floor_runs_s", "pandas_runs_s"))
+        print(f"baselines at {r['scale']}, before and after lapak (the faster counts): floor {floor_runs}; "
+              f"pandas {pandas_runs}")  # fmt: skip
     for r in results:
         print(f"peak RSS at {r['scale']} {r['peak_where']}")
         if r.get("lapak_peak"):

@@ -142,7 +142,8 @@ def _run_pipeline(
     from orchestration.automation import CLI_TAG, notify_failure
     from orchestration.dbt import prepare_partial_parse
     from orchestration.definitions import defs
-    from orchestration.marts import mart_build_of
+    from orchestration.marts import mart_build_of, project_fingerprint
+    from orchestration.warm_dbt import DBT_PROJECT_DIR
     from orchestration.windows import build_tags, pending_range
     from quality.gx_import import prefetch_gx
 
@@ -170,7 +171,7 @@ def _run_pipeline(
             ingest_ok = ingest.success and not any(
                 not c.passed and c.severity == dg.AssetCheckSeverity.ERROR for c in ingest.get_asset_check_evaluations()
             )
-            window = pending_range(warehouse, shop)
+            window = pending_range(warehouse, shop, project_fingerprint(DBT_PROJECT_DIR))
         else:
             window = backfill
         if ingest_ok:

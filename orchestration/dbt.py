@@ -143,13 +143,18 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings
     if not context.selected_asset_keys & FACT_KEYS:  # only some checks of this step were selected
         yield from _dbt_build(context, dbt)
         return
-    window_vars, loaded_through = windows_for_run(context, settings.warehouse, config.shop)
-    shown = json.dumps(window_vars) if window_vars is not None else "every day (first build)"
+    fingerprint = project_fingerprint(DBT_PROJECT_DIR)
+    window_vars, loaded_through = windows_for_run(context, settings.warehouse, config.shop, fingerprint)
+    shown = (
+        json.dumps(window_vars)
+        if window_vars is not None
+        else "every day, from scratch (a first build, or the dbt project changed since the last)"
+    )
     threads = facts_threads(window_vars)
     context.log.info(f"daily facts rebuild: {shown}{' one model at a time' if threads == 1 else ''}")
-    yield from _dbt_build(context, dbt, window_vars, threads=threads)
+    yield from _dbt_build(context, dbt, window_vars, threads=threads, full_refresh=window_vars is None)
     if loaded_through:  # a backfill does not move the watermark of builds after ingestion
-        record_fact_build(settings.warehouse, context.run_id, loaded_through, window_vars)
+        record_fact_build(settings.warehouse, context.run_id, loaded_through, window_vars, fingerprint)
 
 
 @dbt_assets(

@@ -82,10 +82,15 @@ def _has_builds_table(con: duckdb.DuckDBPyConnection) -> bool:
     return table_exists(con, *BUILDS_TABLE.split("."))
 
 
-def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> tuple[dict | None, dict]:
+def changed_windows(
+    con: duckdb.DuckDBPyConnection, shop: str | None = None, fingerprint: str | None = None
+) -> tuple[dict | None, dict]:
     """(The window for the days that loads since the last build cover, or None for "every day"; per-shop watermark).
 
-    The window names the shops those loads came from (`lapak_shops`): no other shop's facts changed."""
+    The window names the shops those loads came from (`lapak_shops`): no other shop's facts changed. With the dbt
+    project's `fingerprint` (orchestration/marts.py), a last build by another project is also "every day": the
+    facts it left were computed by other SQL, and must not stay beside rows of the new (a new lapak release, an
+    edited model; also a model's new column, which its incremental build refuses: `on_schema_change='fail'`)."""
     shop_filter = "and shop_id = $shop" if shop else ""
     params = {"shop": shop} if shop else {}
     loaded_through = dict(
@@ -95,6 +100,8 @@ def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> 
         ).fetchall()
     )
     if not _has_builds_table(con):
+        return None, loaded_through
+    if fingerprint is not None and facts_project(con) != fingerprint:
         return None, loaded_through
     rows = con.execute(
         f"""
@@ -124,19 +131,31 @@ def changed_windows(con: duckdb.DuckDBPyConnection, shop: str | None = None) -> 
     return _vars(windows, {s for *_, shops in rows for s in shops}), loaded_through
 
 
-def windows_for_run(context: dg.AssetExecutionContext, warehouse: Path, shop: str | None) -> tuple[dict | None, dict]:
-    """The window for this run's fact build (None: build every day), and the watermark to record after it
-    (empty for a backfill, which must not move it)."""
+def facts_project(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the dbt project that last built the facts; None when no build recorded one (earlier
+    versions of lapak did not)."""
+    columns = {c for (c,) in con.execute(f"select column_name from (describe {BUILDS_TABLE})").fetchall()}
+    if "fingerprint" not in columns:
+        return None
+    row = con.execute(f"select fingerprint from {BUILDS_TABLE} order by built_at desc, run_id desc limit 1").fetchone()
+    return row[0] if row else None
+
+
+def windows_for_run(
+    context: dg.AssetExecutionContext, warehouse: Path, shop: str | None, fingerprint: str
+) -> tuple[dict | None, dict]:
+    """The window for this run's fact build (None: build every day, from scratch), and the watermark to record
+    after it (empty for a backfill, which must not move it)."""
     if context.has_partition_key_range and context.run.tags.get(WINDOW_TAG) != CHANGED:
         window = context.partition_time_window
         first_day = window.start.date().isoformat()
         last_day = (window.end - timedelta(days=1)).date().isoformat()
         return partition_windows(first_day, last_day, shop), {}
     with duckdb.connect(str(warehouse)) as con:
-        return changed_windows(con, shop)
+        return changed_windows(con, shop, fingerprint)
 
 
-def pending_range(warehouse: Path, shop: str | None = None) -> tuple[str, str]:
+def pending_range(warehouse: Path, shop: str | None = None, fingerprint: str | None = None) -> tuple[str, str]:
     """The partition range a build after ingestion covers: the envelope of the changed days, clipped to the
     partitions; today's partition when nothing changed (the marts are still rebuilt and published)."""
     first_key, last_key = DAILY.get_first_partition_key(), DAILY.get_last_partition_key()
@@ -144,7 +163,7 @@ def pending_range(warehouse: Path, shop: str | None = None) -> tuple[str, str]:
     if warehouse.exists():
         with duckdb.connect(str(warehouse)) as con:
             if table_exists(con, "raw", "_manifest"):
-                window_vars, _ = changed_windows(con, shop)
+                window_vars, _ = changed_windows(con, shop, fingerprint)
                 spans = list(window_vars["lapak_windows"].values()) if window_vars is not None else [EVERY_DAY]
                 if EVERY_DAY in spans:  # a first build, or undated files: everything loaded
                     spans = _loaded_spans(con, shop)
@@ -174,15 +193,18 @@ def build_tags(first_key: str, last_key: str, changed: bool) -> dict[str, str]:
     return tags
 
 
-def record_fact_build(warehouse: Path, run_id: str, loaded_through: dict, window_vars: dict | None) -> None:
-    """Remember, per shop, the newest load the facts now include."""
+def record_fact_build(
+    warehouse: Path, run_id: str, loaded_through: dict, window_vars: dict | None, fingerprint: str
+) -> None:
+    """Remember, per shop, the newest load the facts now include, and the dbt project that built them."""
     built_at = datetime.now(UTC).replace(tzinfo=None)
     windows = json.dumps(window_vars) if window_vars is not None else None
     append_build_rows(
         warehouse,
         BUILDS_TABLE,
-        "shop_id varchar, loaded_through timestamp, run_id varchar, built_at timestamp, window_vars varchar",
-        [[shop, mark, run_id, built_at, windows] for shop, mark in sorted(loaded_through.items())],
+        "shop_id varchar, loaded_through timestamp, run_id varchar, built_at timestamp, window_vars varchar, "
+        "fingerprint varchar",
+        [[shop, mark, run_id, built_at, windows, fingerprint] for shop, mark in sorted(loaded_through.items())],
     )
 
 
@@ -198,8 +220,12 @@ def append_build_rows(warehouse: Path, table: str, columns: str, rows: list[list
     with duckdb.connect(str(warehouse), config={"memory_limit": RECORD_MEMORY_LIMIT}) as con:
         con.execute("create schema if not exists lapak")
         con.execute(f"create table if not exists {table} ({columns})")
+        names = []
+        for column in columns.split(", "):  # a record made by an older lapak lacks the newer columns
+            con.execute(f"alter table {table} add column if not exists {column}")
+            names.append(column.split()[0])
         if rows:
-            con.executemany(f"insert into {table} values ({', '.join('?' * len(rows[0]))})", rows)
+            con.executemany(f"insert into {table} ({', '.join(names)}) values ({', '.join('?' * len(names))})", rows)
 
 
 def is_backfill(run: dg.DagsterRun) -> bool:

@@ -27,6 +27,17 @@ def tamper(warehouse: str, shops: list[str]) -> None:
         )
 
 
+def tamper_facts(warehouse: str) -> None:
+    with duckdb.connect(warehouse) as con:
+        con.execute("update staging.stg_tiktok__order_lines set province = $t", {"t": TAMPERED})
+
+
+def tampered_fact_lines(warehouse: str) -> int:
+    with duckdb.connect(warehouse, read_only=True) as con:
+        query = "select count(*) from staging.stg_tiktok__order_lines where province = $t"
+        return con.execute(query, {"t": TAMPERED}).fetchone()[0]
+
+
 def tampered_shops(warehouse: str) -> list[str]:
     with duckdb.connect(warehouse, read_only=True) as con:
         query = "select distinct shop_id from marts.customers where province = $t order by 1"
@@ -42,6 +53,7 @@ def runs(tmp_path_factory):
     out = {"shops": shops, "first": run_pipeline(landing, home)}
     warehouse = out["first"]["warehouse"]
     tamper(warehouse, shops)
+    tamper_facts(warehouse)
     # a day later only the first shop exports again: one new order of a new buyer
     changed = shops[0]
     write_orders_csv(
@@ -56,11 +68,15 @@ def runs(tmp_path_factory):
     out["new_day"] = run_pipeline(landing, home)
     out["after_new_day"] = {"tampered": tampered_shops(warehouse), "marts": marts(warehouse)}
     out["nothing_new"] = run_pipeline(landing, home)
-    out["after_nothing_new"] = {"tampered": tampered_shops(warehouse)}
-    # a new lapak release (or an edited model): the project that built the marts is not this one
+    out["after_nothing_new"] = {"tampered": tampered_shops(warehouse), "fact_lines": tampered_fact_lines(warehouse)}
+    # a new lapak release (or an edited model): the project that built the marts is not this one, and the facts'
+    # build record is an older lapak's, which did not record the project
     with duckdb.connect(warehouse) as con:
         con.execute("update lapak.mart_builds set fingerprint = 'an older project'")
+        con.execute("alter table lapak.fact_builds drop column fingerprint")
     out["project_changed"] = run_pipeline(landing, home)
+    out["after_project_changed_facts"] = tampered_fact_lines(warehouse)
+    out["nothing_new_again"] = run_pipeline(landing, home)  # the project that built the facts is this one now
     # every shop's marts rebuilt from scratch over the same files: what one full build gives
     # (tests/test_incremental.py shows that the facts under them equal a full build's)
     out["after_project_changed"] = {"tampered": tampered_shops(warehouse), "marts": marts(warehouse)}
@@ -74,6 +90,7 @@ def test_every_run_succeeds_and_says_which_shops_it_rebuilt(runs):
         "new_day": {"shops": [shops[0]], "reason": "new files"},
         "nothing_new": {"shops": [], "reason": "no new files"},
         "project_changed": {"shops": "all", "reason": "the dbt project changed since the last build"},
+        "nothing_new_again": {"shops": [], "reason": "no new files"},
     }
     for run, rebuilt in expected.items():
         assert runs[run]["exit_code"] == 0, (run, runs[run]["checks_failed"], runs[run]["failed_steps"])
@@ -100,3 +117,14 @@ def test_the_marts_equal_one_full_build(runs):
     assert [r[:province] + r[province + 1 :] for r in after["customers"]] == [
         r[:province] + r[province + 1 :] for r in full["customers"]
     ]
+
+
+def test_a_changed_project_rebuilds_every_days_facts_from_scratch(runs):
+    # facts rebuilt by day: a new day rebuilt its own days only, and a run with nothing new none
+    assert runs["after_nothing_new"]["fact_lines"] > 0
+    # facts left by another project's SQL do not stay: every day's are rebuilt, and the run says so
+    assert runs["after_project_changed_facts"] == 0
+    first_day = runs["first"]["days_rebuilt"][0]
+    assert runs["project_changed"]["days_rebuilt"] == [first_day, "2026-11-21"]  # through the new day's export
+    # the build recorded this project: the next run with nothing new rebuilds no day from scratch
+    assert runs["nothing_new_again"]["days_rebuilt"][0] != first_day

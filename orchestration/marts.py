@@ -29,7 +29,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from orchestration.windows import append_build_rows, is_backfill, table_exists
+from orchestration.windows import append_build_rows, built_by, is_backfill, table_exists
 
 BUILDS_TABLE = "lapak.mart_builds"
 # every marts step that may change the marts, at its start, whether it then succeeds or not: the published
@@ -86,10 +86,7 @@ def plan_marts(warehouse: Path, run: dg.DagsterRun, fingerprint: str, whole_step
             return MartPlan(None, "a backfill", loaded_through)
         if not table_exists(con, *BUILDS_TABLE.split(".")):
             return MartPlan(None, "first build", loaded_through)
-        last = con.execute(
-            f"select fingerprint from {BUILDS_TABLE} order by built_at desc, run_id desc limit 1"
-        ).fetchone()
-        if last is None or last[0] != fingerprint:
+        if built_by(con, BUILDS_TABLE) != fingerprint:
             return MartPlan(None, "the dbt project changed since the last build", loaded_through)
         marks = dict(
             con.execute(f"select shop_id, max(loaded_through) from {BUILDS_TABLE} group by shop_id").fetchall()

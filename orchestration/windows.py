@@ -101,7 +101,7 @@ def changed_windows(
     )
     if not _has_builds_table(con):
         return None, loaded_through
-    if fingerprint is not None and facts_project(con) != fingerprint:
+    if fingerprint is not None and built_by(con, BUILDS_TABLE) != fingerprint:
         return None, loaded_through
     rows = con.execute(
         f"""
@@ -131,13 +131,13 @@ def changed_windows(
     return _vars(windows, {s for *_, shops in rows for s in shops}), loaded_through
 
 
-def facts_project(con: duckdb.DuckDBPyConnection) -> str | None:
-    """The fingerprint of the dbt project that last built the facts; None when no build recorded one (earlier
-    versions of lapak did not)."""
-    columns = {c for (c,) in con.execute(f"select column_name from (describe {BUILDS_TABLE})").fetchall()}
+def built_by(con: duckdb.DuckDBPyConnection, table: str) -> str | None:
+    """The fingerprint of the dbt project behind the newest build in `table` (the facts' or the marts' record);
+    None when it holds none (earlier versions of lapak recorded none for the facts)."""
+    columns = {c for (c,) in con.execute(f"select column_name from (describe {table})").fetchall()}
     if "fingerprint" not in columns:
         return None
-    row = con.execute(f"select fingerprint from {BUILDS_TABLE} order by built_at desc, run_id desc limit 1").fetchone()
+    row = con.execute(f"select fingerprint from {table} order by built_at desc, run_id desc limit 1").fetchone()
     return row[0] if row else None
 
 

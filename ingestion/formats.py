@@ -57,7 +57,7 @@ ORDER_DESCRIPTIONS: dict[str, str] = {
     "Order Amount": "Total order amount paid by the buyer.",
 }
 
-# Personal data: never loaded. `Buyer Username` is replaced by `customer_key` (keyed HMAC-SHA256).
+# Personal data: never loaded. `Buyer Username` is replaced by `customer_key` (keyed HMAC-SHA256, 32 hex).
 ORDER_PII_HEADERS: frozenset[str] = frozenset(
     {"Recipient", "Phone #", "Detail Address", "Additional address information", "Buyer Message", "Zipcode"}
 )

@@ -48,6 +48,7 @@ PARSE_ENV = "LAPAK_WARM_DBT_PARSE"  # off: the server imports dbt, and does not 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 PARSED_FOR = "lapak_parsed_for.txt"  # beside the partial-parse state: the warehouse it was parsed for
 MAX_REQUEST = 1 << 20  # arguments, working folder and environment of one command
+EXIT_TIMEOUT_S = 5  # how long lapak waits for the server to end by itself before killing it
 
 
 def cold_dbt() -> list[str]:
@@ -361,9 +362,14 @@ class WarmDbt:
         if self._before is not None:
             os.environ[ENV] = self._before
         if self._process is not None:  # the dbt commands it forked are over, and do not depend on it
-            self._process.kill()
-            self._process.wait()
+            # Closing its stdin ends the server as a normal exit, which unlinks the semaphores dbt made in it: a
+            # kill left them to multiprocessing's resource tracker, which warned of them on lapak's stderr.
             self._process.stdin.close()  # ty: ignore[possibly-missing-attribute]
+            try:
+                self._process.wait(timeout=EXIT_TIMEOUT_S)
+            except subprocess.TimeoutExpired:  # still importing dbt, or stuck: it holds nothing worth waiting for
+                self._process.kill()
+                self._process.wait()
         if self._folder is not None:
             shutil.rmtree(self._folder, ignore_errors=True)
 

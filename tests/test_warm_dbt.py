@@ -67,6 +67,26 @@ def test_warm_server_runs_dbt_commands_with_their_output_and_exit_code(tmp_path)
     assert server.poll() is not None and ENV not in os.environ and not Path(warm.path).exists()
 
 
+def test_the_server_ends_without_leaving_semaphores_to_multiprocessing(tmp_path):
+    """dbt makes named semaphores in the server; a killed server left them to multiprocessing's resource tracker,
+    which warned of "leaked semaphore objects" on lapak's stderr after every run. The tracker inherits that
+    stderr: the pipe below closes only when it has ended too, so its warning would be in `out.stderr`."""
+    script = (
+        "import os, subprocess, sys\n"
+        "from orchestration.warm_dbt import ENV, WarmDbt\n"
+        "with WarmDbt() as warm:\n"
+        f"    done = subprocess.run([{LAPAK_DBT!r}, *{LS!r}, '--target-path', {str(tmp_path / 'target')!r}],\n"
+        f"        cwd={str(DBT_PROJECT_DIR)!r}, env=os.environ | {{ENV: warm.path}}, capture_output=True)\n"
+        "    assert done.returncode == 0, done.stderr\n"
+        "    assert warm._process.poll() is None\n"
+        "assert warm._process.returncode == 0, warm._process.returncode  # ended by itself, not killed\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != ENV}
+    out = subprocess.run([sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "leaked semaphore" not in out.stderr, out.stderr
+
+
 def test_commands_of_the_warm_project_start_from_the_warm_up_manifest_without_parsing(tmp_path):
     """A `run` in the project the server warmed up takes its manifest: dbt's debug log has no parse in it
     (the state check's checksum line). With `--vars` it parses, as dbt would, and both end as dbt does."""

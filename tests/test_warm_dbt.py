@@ -72,7 +72,7 @@ def test_the_server_ends_without_leaving_semaphores_to_multiprocessing(tmp_path)
     which warned of "leaked semaphore objects" on lapak's stderr after every run. The tracker inherits that
     stderr: the pipe below closes only when it has ended too, so its warning would be in `out.stderr`."""
     script = (
-        "import os, subprocess, sys\n"
+        "import os, subprocess\n"
         "from orchestration.warm_dbt import ENV, WarmDbt\n"
         "with WarmDbt() as warm:\n"
         f"    done = subprocess.run([{LAPAK_DBT!r}, *{LS!r}, '--target-path', {str(tmp_path / 'target')!r}],\n"

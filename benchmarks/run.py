@@ -418,14 +418,15 @@ def main() -> None:
 
     print()
     print(f"machine: {os.cpu_count()} cores, python {sys.version.split()[0]}")
-    head = ("scale", "lines", "ingest", "dbt", "checks", "publish", "total", "wall", "lines/s", "peak RSS", "floor",
-            "pandas", "lapak/floor", "pandas/lapak")  # fmt: skip
+    head = ("scale", "lines", "generate", "ingest", "dbt", "checks", "publish", "total", "wall", "lines/s", "peak RSS",
+            "floor", "pandas", "lapak/floor", "pandas/lapak")  # fmt: skip
     print(" | ".join(head))
     fixed = results[0]["total_s"] if results else 0
     for r in results:
         s = r["stages"]
         print(" | ".join([
-            r["scale"], f"{r['order_lines']:,}", f"{s['ingest']:.1f}s", f"{s['dbt']:.1f}s", f"{s['checks']:.1f}s",
+            r["scale"], f"{r['order_lines']:,}", f"{r['generate_s']:.1f}s", f"{s['ingest']:.1f}s", f"{s['dbt']:.1f}s",
+            f"{s['checks']:.1f}s",
             f"{s['publish']:.1f}s", f"{r['total_s']:.1f}s", f"{r['wall_s']:.1f}s",
             f"{r['order_lines'] / r['total_s']:,.0f}",
             fmt_bytes(r["peak_rss"]), f"{r['floor_s']:.2f}s", f"{r['pandas_s']:.2f}s",

@@ -14,6 +14,7 @@ longest chain behind them, so a model's tests can wait behind shallower nodes). 
 
 import argparse
 import json
+import statistics
 from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
@@ -74,7 +75,8 @@ def describe(target: Path, top: int) -> None:
     kinds, kind_time = Counter(s["kind"] for s in spans), defaultdict(float)
     for s in spans:
         kind_time[s["kind"]] += s["time"]
-    print("  " + ", ".join(f"{kinds[k]} {k}s {kind_time[k]:.2f}s" for k in sorted(kinds)))
+    medians = {k: statistics.median(s["time"] for s in spans if s["kind"] == k) for k in kinds}
+    print("  " + ", ".join(f"{kinds[k]} {k}s {kind_time[k]:.2f}s (median {medians[k]:.3f}s)" for k in sorted(kinds)))
     # hooks (on-run-start/-end) run alone on dbt's main thread, before and after the nodes' threads
     nodes = [s for s in spans if s["kind"] != "operation"] or spans
     t0, t1 = min(s["start"] for s in nodes), max(s["end"] for s in nodes)

@@ -50,5 +50,5 @@ def test_threads_busy_leaves_out_the_hooks_on_the_main_thread(tmp_path, capsys):
     out = capsys.readouterr().out
     # nodes but hooks: 10.0-14.0 s on two threads, 5 s of their time = 5 / (2 x 4) = 62%
     assert "span 4.00s on 2 threads; their time 5.00s = 62% of threads x span" in out
-    assert "2 models 3.00s, 1 operations 0.50s, 2 tests 2.00s" in out
+    assert "2 models 3.00s (median 1.500s), 1 operations 0.50s (median 0.500s), 2 tests 2.00s (median 1.000s)" in out
     assert "1.00s  a" in out.split("longest waits")[1]

@@ -26,6 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.dbt_steps import newest_targets  # noqa: E402
 from benchmarks.run import SCALES, benchmark_landing, run_lapak  # noqa: E402
 
 KEYS = ("wall", "total", "rest", "ingest", "dbt", "checks", "publish", "peak_mib")
@@ -49,13 +50,9 @@ def dbt_times(root: Path) -> dict[str, float]:
     """Each dbt step's elapsed time and its nodes' times, from the newest target folder of each step under `root`
     (dagster-dbt gives every invocation its own: `<step>-<run id>-<uuid>`)."""
     times: dict[str, float] = {}
-    target = root / "dbt_project" / "target"
-    for step in ("dbt_staging", "dbt_marts"):
-        folders = sorted(target.glob(f"{step}-*-*"), key=lambda p: p.stat().st_mtime)
-        if not folders or not (folders[-1] / "run_results.json").exists():
-            continue
-        results = json.loads((folders[-1] / "run_results.json").read_text())
-        times[f"{step} step"] = results["elapsed_time"]
+    for folder in newest_targets(root / "dbt_project" / "target"):
+        results = json.loads((folder / "run_results.json").read_text())
+        times[f"{folder.name.split('-')[0]} step"] = results["elapsed_time"]
         for node in results["results"]:
             times[node["unique_id"].split(".", 2)[-1]] = node["execution_time"]
     return times

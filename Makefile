@@ -23,7 +23,7 @@ setup: $(STAMP) $(MANIFEST)
 
 sample: setup
 	@if [ -z "$$(ls -A $(LAPAK_LANDING) 2>/dev/null)" ]; then \
-		$(BIN)/lapak generate --out $(LAPAK_LANDING) --shops 3 --days 120; \
+		$(BIN)/lapak generate --out $(LAPAK_LANDING) --shops 3 --days 120 --end-date yesterday; \
 	else echo "sample exports already in $(LAPAK_LANDING)"; fi
 
 demo: sample

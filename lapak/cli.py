@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import time
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -55,6 +55,15 @@ def _dagster_home(home: Path) -> Path:
     return path
 
 
+def _end_date(value: str) -> date:
+    """`--end-date`: a day, or `yesterday` in Jakarta, so that sample exports look as fresh as a shop's today."""
+    if value == "yesterday":
+        from lapak.generate import WIB
+
+        return datetime.now(WIB).date() - timedelta(days=1)
+    return date.fromisoformat(value)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from lapak.generate import generate
 
@@ -66,7 +75,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         days=args.days,
         orders_per_day=args.orders_per_day,
         seed=args.seed,
-        **({"end_date": date.fromisoformat(args.end_date)} if args.end_date else {}),
+        **({"end_date": _end_date(args.end_date)} if args.end_date else {}),
     )
     took = time.perf_counter() - start
     print(
@@ -423,7 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--days", type=int, default=120)
     g.add_argument("--orders-per-day", type=int, default=60)
     g.add_argument("--seed", type=int, default=7)
-    g.add_argument("--end-date", help="last day of data, YYYY-MM-DD (default: the generator's fixed date)")
+    g.add_argument(
+        "--end-date", help="last day of data, YYYY-MM-DD or `yesterday` (in WIB); default: the generator's fixed date"
+    )
     g.set_defaults(func=cmd_generate)
 
     r = sub.add_parser("run", help="ingest new exports and build every mart and check")

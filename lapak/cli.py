@@ -61,7 +61,10 @@ def _end_date(value: str) -> date:
         from lapak.generate import WIB
 
         return datetime.now(WIB).date() - timedelta(days=1)
-    return date.fromisoformat(value)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YYYY-MM-DD or yesterday, got {value!r}") from None
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -75,7 +78,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         days=args.days,
         orders_per_day=args.orders_per_day,
         seed=args.seed,
-        **({"end_date": _end_date(args.end_date)} if args.end_date else {}),
+        **({"end_date": args.end_date} if args.end_date else {}),
     )
     took = time.perf_counter() - start
     print(
@@ -433,8 +436,9 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--orders-per-day", type=int, default=60)
     g.add_argument("--seed", type=int, default=7)
     g.add_argument(
-        "--end-date", help="last day of data, YYYY-MM-DD or `yesterday` (in WIB); default: the generator's fixed date"
-    )
+        "--end-date", type=_end_date,
+        help="last day of data, YYYY-MM-DD or `yesterday` (in WIB); default: the generator's fixed date",
+    )  # fmt: skip
     g.set_defaults(func=cmd_generate)
 
     r = sub.add_parser("run", help="ingest new exports and build every mart and check")

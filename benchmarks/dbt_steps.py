@@ -15,7 +15,7 @@ longest chain behind them, so a model's tests can wait behind shallower nodes). 
 import argparse
 import json
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
@@ -72,11 +72,12 @@ def describe(target: Path, top: int) -> None:
     print(f"{target.name}: dbt elapsed {results['elapsed_time']:.2f}s, {len(results['results'])} nodes")
     if not spans:
         return
-    kinds, kind_time = Counter(s["kind"] for s in spans), defaultdict(float)
+    times = defaultdict(list)  # node kind -> its nodes' times
     for s in spans:
-        kind_time[s["kind"]] += s["time"]
-    medians = {k: statistics.median(s["time"] for s in spans if s["kind"] == k) for k in kinds}
-    print("  " + ", ".join(f"{kinds[k]} {k}s {kind_time[k]:.2f}s (median {medians[k]:.3f}s)" for k in sorted(kinds)))
+        times[s["kind"]].append(s["time"])
+    print("  " + ", ".join(
+        f"{len(t)} {k}s {sum(t):.2f}s (median {statistics.median(t):.3f}s)" for k, t in sorted(times.items())
+    ))  # fmt: skip
     # hooks (on-run-start/-end) run alone on dbt's main thread, before and after the nodes' threads
     nodes = [s for s in spans if s["kind"] != "operation"] or spans
     t0, t1 = min(s["start"] for s in nodes), max(s["end"] for s in nodes)

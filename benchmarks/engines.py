@@ -26,7 +26,11 @@ from lapak.generate import generate  # noqa: E402
 
 
 def lapak(*args: str, home_env: Path) -> tuple[float, dict]:
-    env = {"PATH": os.environ["PATH"], "HOME": str(home_env), "LAPAK_PII_KEY": "bench-key"}
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": str(home_env),
+        "LAPAK_PII_KEY": "bench-key-0123456789abcdef0123456789abcdef",
+    }
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, "-m", "lapak.cli", *args, "--json"], cwd=ROOT, env=env, capture_output=True, text=True

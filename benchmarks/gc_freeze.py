@@ -53,7 +53,7 @@ sys.exit(code)
 
 
 def run(variant: str, landing: Path, home: Path, wrapper: Path) -> dict:
-    env = {**os.environ, "LAPAK_PII_KEY": "bench"}
+    env = {**os.environ, "LAPAK_PII_KEY": "bench-0123456789abcdef0123456789abcdef"}
     env.pop("LAPAK_HOME", None)
     started = time.perf_counter()
     proc = subprocess.run(

@@ -56,7 +56,7 @@ KEYS = ("wall", "ingest", "next_checkpoint", "peak_mib")
 
 
 def _child(code: str, args: list[str], cwd: Path) -> dict:
-    env = {**os.environ, "LAPAK_PII_KEY": "bench"}
+    env = {**os.environ, "LAPAK_PII_KEY": "bench-0123456789abcdef0123456789abcdef"}
     done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=env, capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"a child in {cwd} failed:\n{done.stderr[-3000:]}")

@@ -141,7 +141,7 @@ def main() -> None:
     parser.add_argument("--shops", type=int, default=3, help="the order CSVs of this many shops")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    os.environ.setdefault("LAPAK_PII_KEY", "bench")
+    os.environ.setdefault("LAPAK_PII_KEY", "bench-0123456789abcdef0123456789abcdef")
     work = Path(tempfile.mkdtemp(prefix="lapak-ingest-files-"))
     try:
         source = args.landing

@@ -56,7 +56,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the best counts")
     parser.add_argument("--profile", action="store_true", help="print lapak's time per SQL step")
     args = parser.parse_args()
-    os.environ.setdefault("LAPAK_PII_KEY", "benchmark-key")
+    os.environ.setdefault("LAPAK_PII_KEY", "benchmark-key-0123456789abcdef0123456789abcdef")
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lapak-bench-"))
     try:
         landing = root / "landing"

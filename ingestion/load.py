@@ -40,7 +40,7 @@ import duckdb
 
 from ingestion.detect import FileLayout, RejectedFile, cell_text, detect, export_time_from_name
 from ingestion.formats import KINDS, LINEAGE_COLUMNS, ORDER_STATUSES_EN, ORDER_STATUSES_ID, Kind
-from ingestion.pii import hmac_pads, hmac_sql, load_key
+from ingestion.pii import hmac_pads, hmac_sql, key_for_warehouse
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -490,7 +490,7 @@ class Loader:
         self.scanned: dict[Path, tuple[os.stat_result, FileScan]] = {}  # hashed ahead by `ingest`
         self.landing = landing
         self.load_id = load_id
-        ipad, opad = hmac_pads(load_key(home))
+        ipad, opad = hmac_pads(key_for_warehouse(con, home))
         self.pads = {"ipad": ipad, "opad": opad}
         self.profile: dict[str, float] | None = {} if os.environ.get("LAPAK_PROFILE") else None
         self._dirty: set[int] = set()  # positions of the current file whose values need trimming

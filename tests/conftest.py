@@ -27,7 +27,11 @@ def lapak_cli(*args: str, home_env: Path) -> subprocess.CompletedProcess:
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={"PATH": "/usr/bin:/bin", "HOME": str(home_env), "LAPAK_PII_KEY": "e2e-key"},
+        env={
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(home_env),
+            "LAPAK_PII_KEY": "e2e-key-0123456789abcdef0123456789abcdef",
+        },
         timeout=1200,
     )
 

@@ -136,7 +136,7 @@ def test_scheduled_ingest_is_followed_by_a_build_of_its_days(tmp_path, monkeypat
 
     landing, home = tmp_path / "landing", tmp_path / "home"
     generate(landing, shops=1, days=30, orders_per_day=6, seed=3)
-    monkeypatch.setenv("LAPAK_PII_KEY", "sensor-key")
+    monkeypatch.setenv("LAPAK_PII_KEY", "sensor-key-0123456789abcdef0123456789abcdef")
     resolve_paths(landing, home)
     with dg.instance_for_test() as instance:
         ingest = defs.resolve_job_def("lapak_ingest").execute_in_process(instance=instance)

@@ -18,7 +18,7 @@ from tests.exports import order_row, write_orders_csv, write_xlsx
 
 @pytest.fixture
 def dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("LAPAK_PII_KEY", "test-key")
+    monkeypatch.setenv("LAPAK_PII_KEY", "test-key-0123456789abcdef0123456789abcdef")
     landing = tmp_path / "landing"
     (landing / "toko-a").mkdir(parents=True)
     return landing, tmp_path / "home"
@@ -47,7 +47,9 @@ def test_order_csv_with_bom_tabs_and_pii(dirs):
         dirs, "select order_id, sku_id, created_time, customer_key, _export_at, _source_row from raw.orders"
     )
     assert (order_id, sku, created, row) == ("576000000000000001", "1729000000000000001", "03/11/2026 10:00:00", 2)
-    assert key == hmac.new(b"test-key", b"budi_santoso", hashlib.sha256).hexdigest()[:32]
+    assert (
+        key == hmac.new(b"test-key-0123456789abcdef0123456789abcdef", b"budi_santoso", hashlib.sha256).hexdigest()[:32]
+    )
     assert str(export_at) == "2026-11-05 10:00:00"
     columns = {
         r[0] for r in query(dirs, "select column_name from information_schema.columns where table_name='orders'")

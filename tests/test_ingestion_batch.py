@@ -95,11 +95,16 @@ def reference_run(landing: Path, home: Path, pii_key: str, settings: dict | None
 
 @pytest.fixture(scope="module")
 def one_by_one(landing, tmp_path_factory):
-    return reference_run(landing, tmp_path_factory.mktemp("one-by-one"), "batch-test", {"BATCH_FILES": 1})
+    return reference_run(
+        landing,
+        tmp_path_factory.mktemp("one-by-one"),
+        "batch-test-0123456789abcdef0123456789abcdef",
+        {"BATCH_FILES": 1},
+    )
 
 
 def test_batches_load_what_one_by_one_loads(landing, one_by_one, tmp_path, monkeypatch):
-    monkeypatch.setenv("LAPAK_PII_KEY", "batch-test")
+    monkeypatch.setenv("LAPAK_PII_KEY", "batch-test-0123456789abcdef0123456789abcdef")
     batches: list[int] = []
     real = load.Loader._load_workbooks
     monkeypatch.setattr(load.Loader, "_load_workbooks", lambda self, b: batches.append(len(b)) or real(self, b))
@@ -119,7 +124,7 @@ def test_batches_load_what_one_by_one_loads(landing, one_by_one, tmp_path, monke
 
 def test_a_failing_batch_is_loaded_again_file_by_file(landing, one_by_one, tmp_path, monkeypatch):
     """Anything going wrong inside a batch rolls it back whole; its files then load one by one."""
-    monkeypatch.setenv("LAPAK_PII_KEY", "batch-test")
+    monkeypatch.setenv("LAPAK_PII_KEY", "batch-test-0123456789abcdef0123456789abcdef")
     real = load.Loader._load_workbooks
     failed = []
 
@@ -134,7 +139,7 @@ def test_a_failing_batch_is_loaded_again_file_by_file(landing, one_by_one, tmp_p
 
 
 def test_rerun_after_batches_changes_nothing(landing, tmp_path, monkeypatch):
-    monkeypatch.setenv("LAPAK_PII_KEY", "batch-test")
+    monkeypatch.setenv("LAPAK_PII_KEY", "batch-test-0123456789abcdef0123456789abcdef")
     _, first = run(landing, tmp_path)
     report = ingest(tmp_path / "warehouse.duckdb", landing, tmp_path, load_id="l2")
     assert {f.status for f in report.files} == {"unchanged"}

@@ -22,7 +22,7 @@ def corpus_run(tmp_path_factory) -> tuple[IngestReport, Path]:
     root = tmp_path_factory.mktemp("corpus")
     shutil.copytree(CORPUS / "files", root / "landing" / SHOP)
     mp = pytest.MonkeyPatch()
-    mp.setenv("LAPAK_PII_KEY", "corpus-key")
+    mp.setenv("LAPAK_PII_KEY", "corpus-key-0123456789abcdef0123456789abcdef")
     try:
         report = ingest(root / "home" / "warehouse.duckdb", root / "landing", root / "home", load_id="corpus")
     finally:
@@ -95,7 +95,7 @@ def test_files_read_into_arrow_or_a_temp_table_load_the_same(corpus_run, tmp_pat
 
     _, arrow_warehouse = corpus_run
     shutil.copytree(CORPUS / "files", tmp_path / "landing" / SHOP)
-    monkeypatch.setenv("LAPAK_PII_KEY", "corpus-key")
+    monkeypatch.setenv("LAPAK_PII_KEY", "corpus-key-0123456789abcdef0123456789abcdef")
     monkeypatch.setattr(load, "ARROW_FILE_BYTES", 0)
     ingest(tmp_path / "home" / "warehouse.duckdb", tmp_path / "landing", tmp_path / "home", load_id="corpus")
     skip = {"_manifest": {"loaded_at", "seconds"}, "_quarantine": {"quarantined_at"}}

@@ -67,7 +67,9 @@ def snapshot(warehouse: Path) -> tuple[list, list, list]:
 def clean_run(landing, tmp_path_factory):
     home = tmp_path_factory.mktemp("clean-home")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LAPAK_PII_KEY", "crash-test-key")  # the same key as the killed run's
+        mp.setenv(
+            "LAPAK_PII_KEY", "crash-test-key-0123456789abcdef0123456789abcdef"
+        )  # the same key as the killed run's
         report = ingest(home / "warehouse.duckdb", landing, home, load_id="clean")
     assert [f.status for f in report.files] == ["loaded"] * FILES
     return snapshot(home / "warehouse.duckdb")
@@ -89,7 +91,7 @@ def test_kill_9_mid_ingest_leaves_whole_files_and_the_next_run_finishes(
     warehouse = home / "warehouse.duckdb"
     env = {
         **os.environ,
-        "LAPAK_PII_KEY": "crash-test-key",
+        "LAPAK_PII_KEY": "crash-test-key-0123456789abcdef0123456789abcdef",
         "PYTHONPATH": str(ROOT),
         "LAPAK_INGEST_WORKERS": str(workers),
     }
@@ -133,7 +135,7 @@ def test_kill_9_mid_ingest_leaves_whole_files_and_the_next_run_finishes(
 
     # the next run loads what is missing, skips what is there: the same warehouse as one clean run
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LAPAK_PII_KEY", "crash-test-key")
+        mp.setenv("LAPAK_PII_KEY", "crash-test-key-0123456789abcdef0123456789abcdef")
         report = ingest(warehouse, landing, home, load_id="resumed")
     statuses = {f.source_file: f.status for f in report.files}
     assert {s for f, s in statuses.items() if f in loaded} <= {"unchanged"}

@@ -52,7 +52,7 @@ def history(tmp_path_factory):
         ],
     )
     with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LAPAK_PII_KEY", "history-key")
+        mp.setenv("LAPAK_PII_KEY", "history-key-0123456789abcdef0123456789abcdef")
         report = ingest(home / "warehouse.duckdb", landing, home, load_id="history")
     assert [f.status for f in report.files] == ["loaded"] * 3
     env = {**os.environ, "LAPAK_WAREHOUSE": str(home / "warehouse.duckdb"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}

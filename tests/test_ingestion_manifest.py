@@ -12,7 +12,7 @@ from tests.exports import order_row, write_orders_csv
 
 @pytest.fixture
 def dirs(tmp_path, monkeypatch):
-    monkeypatch.setenv("LAPAK_PII_KEY", "test-key")
+    monkeypatch.setenv("LAPAK_PII_KEY", "test-key-0123456789abcdef0123456789abcdef")
     (tmp_path / "landing" / "toko-a").mkdir(parents=True)
     return tmp_path / "landing", tmp_path / "home"
 

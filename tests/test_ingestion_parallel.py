@@ -40,7 +40,9 @@ def landing(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def serial(landing, tmp_path_factory):
-    return reference_run(landing, tmp_path_factory.mktemp("serial"), "parallel-test", workers=1)
+    return reference_run(
+        landing, tmp_path_factory.mktemp("serial"), "parallel-test-0123456789abcdef0123456789abcdef", workers=1
+    )
 
 
 def _spy(monkeypatch) -> list[int]:
@@ -53,7 +55,7 @@ def _spy(monkeypatch) -> list[int]:
 
 @pytest.mark.parametrize("workers", [2, 3])
 def test_shops_side_by_side_load_what_one_loader_loads(landing, serial, tmp_path, monkeypatch, workers):
-    monkeypatch.setenv("LAPAK_PII_KEY", "parallel-test")
+    monkeypatch.setenv("LAPAK_PII_KEY", "parallel-test-0123456789abcdef0123456789abcdef")
     calls = _spy(monkeypatch)
     got = run(landing, tmp_path, workers=workers)
     assert calls == [workers]  # it did run side by side
@@ -71,7 +73,7 @@ def test_shops_side_by_side_load_what_one_loader_loads(landing, serial, tmp_path
 
 
 def test_the_same_new_content_in_two_shops_loads_serially(landing, tmp_path, monkeypatch):
-    monkeypatch.setenv("LAPAK_PII_KEY", "parallel-test")
+    monkeypatch.setenv("LAPAK_PII_KEY", "parallel-test-0123456789abcdef0123456789abcdef")
     copy = tmp_path / "landing"
     shutil.copytree(landing, copy)
     shops = sorted(p for p in copy.iterdir() if p.is_dir())

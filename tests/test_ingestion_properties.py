@@ -202,7 +202,7 @@ def test_generated_files_with_faults_lose_nothing(spec):
         path.parent.mkdir(parents=True)
         path.write_bytes(data)
         with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("LAPAK_PII_KEY", "prop-key")
+            mp.setenv("LAPAK_PII_KEY", "prop-key-0123456789abcdef0123456789abcdef")
             (f,) = ingest(root / "w.duckdb", root / "landing", root, load_id="prop").files
         last_is_short = not trailing_newline and faults[-1] == "short_row"
         if last_is_short:  # an incomplete last line with no line end: a truncated download
@@ -228,7 +228,7 @@ def test_generated_files_with_faults_lose_nothing(spec):
 
 @pytest.mark.parametrize("digits", ["000000000000000001", "576000187512345678", "0012"])
 def test_ids_stay_text_exactly(tmp_path, monkeypatch, digits):
-    monkeypatch.setenv("LAPAK_PII_KEY", "k")
+    monkeypatch.setenv("LAPAK_PII_KEY", "k-0123456789abcdef0123456789abcdef")
     path = tmp_path / "landing" / "toko" / "orders.csv"
     path.parent.mkdir(parents=True)
     row = order_row(**{"Order ID": digits, "SKU ID": "1729" + digits})

@@ -46,11 +46,13 @@ def landing(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def one_by_one(landing, tmp_path_factory):
-    return reference_run(landing, tmp_path_factory.mktemp("one-by-one"), "txn-test", {"TXN_ROWS": 1})
+    return reference_run(
+        landing, tmp_path_factory.mktemp("one-by-one"), "txn-test-0123456789abcdef0123456789abcdef", {"TXN_ROWS": 1}
+    )
 
 
 def test_shared_transactions_load_what_one_transaction_per_file_loads(landing, one_by_one, tmp_path, monkeypatch):
-    monkeypatch.setenv("LAPAK_PII_KEY", "txn-test")
+    monkeypatch.setenv("LAPAK_PII_KEY", "txn-test-0123456789abcdef0123456789abcdef")
     monkeypatch.setattr(load, "TXN_ROWS", 3 * ROWS)
     commits, replays = [], []
     real_sql, real_replay = load.Loader._sql, load.Loader._replay_open

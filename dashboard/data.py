@@ -1,8 +1,8 @@
 """Every query the dashboard runs, one function each, against the published read-only marts.
 
-The dashboard never opens the warehouse: it reads `$LAPAK_HOME/serve/marts.duckdb`, the copy that `lapak run`
-swaps in whole after each successful run (orchestration/publish.py), read-only, with a new connection for
-every page load so that a newly published copy is picked up at the next click.
+The dashboard never opens the warehouse: it reads `$LAPAK_HOME/serve/marts.duckdb`, a link to the copy that
+`lapak run` switches in whole after each successful run (orchestration/publish.py), read-only, with a new
+connection for every page load so that a newly published copy is picked up at the next click.
 
 Conventions: `shop` None means all shops; dates are inclusive; parameters are always bound (`$name`), never
 formatted into the SQL. Ratios of a period are recomputed from sums (docs/metrics.md: averaging daily AOVs or

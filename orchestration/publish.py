@@ -1,14 +1,18 @@
-"""Publish the marts for BI: a read-only copy that is swapped in whole, never written in place.
+"""Publish the marts for BI: a read-only copy that is switched in whole, never written in place.
 
 DuckDB allows one writer and no readers beside it ("Could not set lock on file"), so BI tools never
-open the warehouse. After a successful build, the marts are written into a new DuckDB file under a
-temporary name and swapped in with os.replace: a reader sees the previous copy or the new one, never
-half of each. Each mart is also written to `serve/parquet/<mart>.parquet` (spreadsheets, Evidence,
-pandas), and `reorder_signals` to `<home>/reorder_signals.csv`. A failed run never reaches this step,
-so the last good copy stays in place.
+open the warehouse. After a successful build, a publication is written whole into a new folder,
+`serve/runs/<run_id>/`: `marts.duckdb`, `parquet/<mart>.parquet` (spreadsheets, Evidence, pandas) and
+`reorder_signals.csv`, synced to disk, then made current by one atomic rename of the symlink
+`serve/current`. The three outputs therefore switch together: a reader sees the previous publication or
+the new one, never a mix of two runs, and a crash or a full disk before the switch leaves the last one
+current and whole (the unfinished folder is removed). Readers keep their stable paths, symlinks through
+`current`: `serve/marts.duckdb`, `serve/parquet/` and `<home>/reorder_signals.csv`. The current and
+the previous publication are kept (a reader may still have the previous one open); older ones are deleted.
+A failed run never reaches this step.
 
-The new file starts either empty, every table of schema `marts` copied in, or, when the build rebuilt
-some shops only (orchestration/marts.py), as a copy of the published file in which those shops' rows
+The new marts.duckdb starts either empty, every table of schema `marts` copied in, or, when the build rebuilt
+some shops only (orchestration/marts.py), as a copy of the current publication's file in which those shops' rows
 are replaced (`_shop_update`): at 5M order lines in half the time of a whole copy (benchmarks/publish.py). The
 copy is updated only when it holds exactly the build before this one: the file records the mart build
 it holds (`_publication.mart_build`), and the warehouse every marts step that started
@@ -23,6 +27,7 @@ In the published file the marts sit in its `main` schema: a reader writes `custo
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -36,6 +41,10 @@ from orchestration.windows import table_exists
 
 SERVE_DIR = "serve"
 SERVE_DB = "marts.duckdb"
+PARQUET_DIR = "parquet"
+REORDER_CSV = "reorder_signals.csv"
+RUNS_DIR = "runs"  # serve/runs/<run id>/: one folder per publication, written whole before it is made current
+CURRENT = "current"  # serve/current: a symlink to the current publication's folder
 PUBLISHED_TABLE = "_published"  # one row per mart: run id, row count, time: readers can check consistency
 PUBLICATION_TABLE = "_publication"  # one row: the run, the mart build the file holds, how it was written
 STORAGE_VERSION = os.environ.get("LAPAK_SERVE_STORAGE_VERSION", "v1.0.0")
@@ -55,6 +64,7 @@ class Published:
     reorder_actions: list[dict] = field(default_factory=list)  # SKUs to act on: oversold, urgent, reorder
     shops_updated: list[str] | None = None  # the shops whose rows replaced the last copy's; None: a whole copy
     how: str = ""  # why a whole copy, or which build the update in place followed
+    folder: Path | None = None  # serve/runs/<run id>: this publication's own files
 
 
 def _q(name: str) -> str:
@@ -135,14 +145,59 @@ def plan_update(con: duckdb.DuckDBPyConnection, held: str | None, names: list[st
 
 
 def publish(warehouse: Path, home: Path, run_id: str) -> Published:
+    """Write the marts whole into `serve/runs/<run_id>/`, then make that folder current in one switch."""
     started = time.perf_counter()
     serve = home / SERVE_DIR
-    parquet_dir = serve / "parquet"
-    parquet_dir.mkdir(parents=True, exist_ok=True)
-    final = serve / SERVE_DB
-    tmp = serve / f".{SERVE_DB}.{run_id}.tmp"
-    for leftover in serve.glob(f".{SERVE_DB}.*.tmp*"):  # from a run killed mid-publish
+    runs = serve / RUNS_DIR
+    runs.mkdir(parents=True, exist_ok=True)
+    for leftover in [*serve.glob(f".{CURRENT}.*.tmp"), *serve.glob(f".{SERVE_DB}.*.tmp*")]:  # from killed runs
         leftover.unlink(missing_ok=True)
+    last = current_folder(serve)
+    folder = new_folder(runs, run_id, last)
+    try:
+        # before the first publication of this layout, the last copy is an older lapak's `serve/marts.duckdb`
+        written = write_publication(warehouse, last or serve, folder, run_id)
+        sync_tree(folder)
+    except BaseException:  # a crash, a full disk: the publication readers see stays whole
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    switch(serve, folder)
+    link(serve / SERVE_DB, Path(CURRENT) / SERVE_DB)
+    link(serve / PARQUET_DIR, Path(CURRENT) / PARQUET_DIR)
+    reorder_csv = None
+    if written.reorder_csv:
+        reorder_csv = home / REORDER_CSV
+        link(reorder_csv, Path(SERVE_DIR) / CURRENT / REORDER_CSV)
+    prune(runs, keep={folder.name, last.name if last else ""})
+    seconds = time.perf_counter() - started
+    return Published(
+        serve / SERVE_DB,
+        written.marts,
+        serve / PARQUET_DIR,
+        reorder_csv,
+        seconds,
+        written.reorder_actions,
+        written.shops,
+        written.how,
+        folder,
+    )
+
+
+@dataclass
+class Written:
+    marts: dict[str, int]
+    shops: list[str] | None
+    how: str
+    reorder_csv: bool
+    reorder_actions: list[dict]
+
+
+def write_publication(warehouse: Path, last: Path, folder: Path, run_id: str) -> Written:
+    """The marts of `warehouse` into the empty `folder`: marts.duckdb, parquet/<mart>.parquet and the reorder
+    CSV; `last` is the folder of the last publication (its marts.duckdb and parquet/), if there is one."""
+    parquet_dir = folder / PARQUET_DIR
+    parquet_dir.mkdir(parents=True)
+    final, old_file = folder / SERVE_DB, last / SERVE_DB
     marts: dict[str, int] = {}
     con = duckdb.connect()
     try:
@@ -150,9 +205,9 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
         names = mart_names(con)
         held = mart_build_held(con)
         shops, how, in_place = None, "no published copy yet", 0
-        if final.exists():
+        if old_file.is_file():
             try:
-                con.execute(f"attach '{final}' as old (read_only)")
+                con.execute(f"attach '{old_file}' as old (read_only)")
             except duckdb.Error as exc:  # not a DuckDB file we can read: replaced whole
                 how = f"the published copy cannot be read: {str(exc).splitlines()[0]}"
             else:
@@ -161,17 +216,17 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
                     in_place = con.execute(f"select in_place_updates from old.main.{PUBLICATION_TABLE}").fetchone()[0]
                 con.execute("detach old")
         if shops is not None:
-            shutil.copyfile(final, tmp)
-            con.execute(f"attach '{tmp}' as pub")
+            shutil.copyfile(old_file, final)
+            con.execute(f"attach '{final}' as pub")
             marts = _shop_update(con, names, shops)
             if marts is None:  # row counts disagree: the copy did not hold what it said
                 con.execute("detach pub")
-                tmp.unlink()
+                final.unlink()
                 shops, how = None, "the published copy's row counts disagreed with the warehouse after the update"
         if shops is None:
             # an older storage format so that BI tools embedding an older DuckDB (Metabase's driver, the
             # DuckDB CLI 1.x, DBeaver) can open the published file; the warehouse itself stays on the newest
-            con.execute(f"attach '{tmp}' as pub (storage_version '{STORAGE_VERSION}')")
+            con.execute(f"attach '{final}' as pub (storage_version '{STORAGE_VERSION}')")
             marts = _whole_copy(con, names)
         con.execute(f"drop table if exists pub.main.{PUBLISHED_TABLE}")
         con.execute(
@@ -194,20 +249,14 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
         con.execute("detach wh")
         con.execute("checkpoint pub")
         for name in names:
-            target = parquet_dir / f"{name}.parquet"
-            if shops == [] and target.exists():  # no shop rebuilt: the mart is as it was
-                continue
-            part = parquet_dir / f".{name}.parquet.tmp"
-            con.execute(f"copy pub.main.{_q(name)} to '{part}' (format parquet)")
-            os.replace(part, target)
-        reorder_csv, reorder_actions = None, []
+            target, before = parquet_dir / f"{name}.parquet", last / PARQUET_DIR / f"{name}.parquet"
+            if shops == [] and before.is_file():  # no shop rebuilt: the mart is as it was
+                copy_or_link(before, target)
+            else:
+                con.execute(f"copy pub.main.{_q(name)} to '{target}' (format parquet)")
+        reorder_actions = []
         if "reorder_signals" in marts:
-            reorder_csv = home / "reorder_signals.csv"
-            part = home / ".reorder_signals.csv.tmp"
-            con.execute(
-                f"copy (select * from pub.main.reorder_signals order by all) to '{part}' (header, delimiter ',')"
-            )
-            os.replace(part, reorder_csv)
+            write_reorder_csv(con, folder / REORDER_CSV)
             cur = con.execute(
                 """select shop_id, sku_id, product_name, status, stock_on_hand, days_of_cover, suggested_order_qty
                 from pub.main.reorder_signals where status in ('oversold', 'urgent', 'reorder')
@@ -219,16 +268,90 @@ def publish(warehouse: Path, home: Path, run_id: str) -> Published:
                 for row in cur.fetchall()
             ]
         con.execute("detach pub")
-    except BaseException:
+    finally:
         con.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    con.close()
-    os.replace(tmp, final)  # atomic on one file system: readers see the old copy or the new one
-    for stale in set(p.stem for p in parquet_dir.glob("*.parquet")) - set(marts):
-        (parquet_dir / f"{stale}.parquet").unlink(missing_ok=True)
-    seconds = time.perf_counter() - started
-    return Published(final, marts, parquet_dir, reorder_csv, seconds, reorder_actions, shops, how)
+    return Written(marts, shops, how, "reorder_signals" in marts, reorder_actions)
+
+
+def write_reorder_csv(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    """`reorder_signals` of the attached `pub` as CSV, for the person who orders stock."""
+    con.execute(f"copy (select * from pub.main.reorder_signals order by all) to '{path}' (header, delimiter ',')")
+
+
+def copy_or_link(source: Path, target: Path) -> None:
+    """A hard link to a file of the last publication (files there are never written again), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:  # another file system, or one without hard links
+        shutil.copyfile(source, target)
+
+
+def current_folder(serve: Path) -> Path | None:
+    """The folder of the publication readers see now, or None before the first publication of this layout."""
+    link_path = serve / CURRENT
+    return link_path.resolve() if link_path.is_symlink() and link_path.is_dir() else None
+
+
+def new_folder(runs: Path, run_id: str, current: Path | None) -> Path:
+    """`runs/<run_id>`, empty; another name when a publication of that run id is the current one."""
+    base = re.sub(r"[^A-Za-z0-9_.-]", "_", run_id).lstrip(".") or "run"
+    folder, n = runs / base, 1
+    while current is not None and folder == current:
+        n += 1
+        folder = runs / f"{base}.{n}"
+    shutil.rmtree(folder, ignore_errors=True)  # left by a publish that was killed before its switch
+    return folder
+
+
+def sync_tree(folder: Path) -> None:
+    """Every file and folder under `folder` on disk, so that the switch never points to data still in memory."""
+    for root, _dirs, files in os.walk(folder, topdown=False):
+        for name in files:
+            with open(os.path.join(root, name), "rb") as f:
+                os.fsync(f.fileno())
+        sync_dir(Path(root))
+    sync_dir(folder.parent)
+
+
+def sync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def switch(serve: Path, folder: Path) -> None:
+    """Make `folder` the current publication: one rename of a symlink, atomic on one file system."""
+    tmp = serve / f".{CURRENT}.{folder.name}.tmp"
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(Path(RUNS_DIR) / folder.name)  # relative: the home folder can be moved or mounted elsewhere
+    os.replace(tmp, serve / CURRENT)
+    sync_dir(serve)
+
+
+def link(path: Path, target: Path) -> None:
+    """`path` as a symlink to `target` (relative to its folder); an older lapak's file or folder there is replaced."""
+    if path.is_symlink() and Path(os.readlink(path)) == target:
+        return
+    tmp = path.with_name(f".{path.name}.link.tmp")
+    tmp.unlink(missing_ok=True)
+    tmp.symlink_to(target)
+    if path.is_dir() and not path.is_symlink():  # a symlink cannot replace a folder in one rename: moved aside first
+        aside = path.with_name(f".{path.name}.old")
+        shutil.rmtree(aside, ignore_errors=True)
+        os.replace(path, aside)
+        os.replace(tmp, path)
+        shutil.rmtree(aside, ignore_errors=True)
+    else:
+        os.replace(tmp, path)
+
+
+def prune(runs: Path, keep: set[str]) -> None:
+    """Delete the publications but the current one and the one before it (a reader may still have that open)."""
+    for old in runs.iterdir():
+        if old.name not in keep:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _whole_copy(con: duckdb.DuckDBPyConnection, names: list[str]) -> dict[str, int]:

@@ -5,7 +5,6 @@ The real browser test is tests/test_dashboard_browser.py."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
 import string
@@ -18,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from dashboard import data, i18n
 from dashboard import formatting as fmt
 from dashboard.__main__ import command
+from orchestration.publish import link, switch
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "dashboard" / "app.py")
@@ -348,14 +348,15 @@ def test_creators_roi_and_customer_sample_sizes(home, sample_run):
 
 
 def test_a_newly_published_copy_is_picked_up_on_the_next_click(home, sample_run, one_shop_home, tmp_path):
-    live = home(tmp_path)
-    (live / "serve").mkdir()
-    shutil.copy(sample_run.home / "serve" / "marts.duckdb", live / "serve" / "marts.duckdb")
+    serve = home(tmp_path) / "serve"
+    for run, source in (("all", sample_run.home), ("one", one_shop_home)):
+        (serve / "runs" / run).mkdir(parents=True)
+        shutil.copy(source / "serve" / "marts.duckdb", serve / "runs" / run / "marts.duckdb")
+    switch(serve, serve / "runs" / "all")
+    link(serve / "marts.duckdb", Path("current") / "marts.duckdb")
     at = app()
     assert len(at.sidebar.selectbox(key="shop_id").options) == 3
-    fresh = live / "serve" / ".marts.duckdb.tmp"
-    shutil.copy(one_shop_home / "serve" / "marts.duckdb", fresh)
-    os.replace(fresh, live / "serve" / "marts.duckdb")  # as orchestration/publish.py swaps it in
+    switch(serve, serve / "runs" / "one")  # as orchestration/publish.py makes a publication current
     at.run()
     assert len(at.sidebar.selectbox(key="shop_id").options) == 1
 

@@ -1,11 +1,14 @@
 """The published copy for BI, updated in place for the shops a build rebuilt only when that is safe: after
 every sequence of builds it holds exactly the warehouse's marts (orchestration/publish.py)."""
 
+import errno
+import shutil
 from pathlib import Path
 
 import duckdb
 import pytest
 
+from orchestration import publish as publish_module
 from orchestration.marts import MartPlan, record_mart_build, record_mart_step
 from orchestration.publish import MAX_IN_PLACE, publish
 
@@ -13,7 +16,7 @@ SHOPS = ["toko-a", "toko-b", "toko-c"]
 
 
 class Warehouse:
-    """A warehouse with two marts keyed by shop, and lapak's records of the marts steps that built them."""
+    """A warehouse with three marts keyed by shop, and lapak's records of the marts steps that built them."""
 
     def __init__(self, root: Path):
         self.path = root / "warehouse.duckdb"
@@ -22,6 +25,10 @@ class Warehouse:
             con.execute("create schema marts")
             con.execute("create table marts.customers (shop_id varchar, customer_key varchar, gmv_idr decimal(18, 2))")
             con.execute("create table marts.kpi_daily (shop_id varchar, date date, orders bigint)")
+            con.execute(
+                "create table marts.reorder_signals (shop_id varchar, sku_id varchar, product_name varchar, "
+                "status varchar, stock_on_hand bigint, days_of_cover double, suggested_order_qty bigint)"
+            )
         self.version = 0
 
     def build(self, run_id: str, shops: list[str] | None, succeed: bool = True) -> None:
@@ -42,6 +49,10 @@ class Warehouse:
             "insert into marts.customers select ?, 'c' || i, ? + i from range(?) as t(i)", [shop, self.version, rows]
         )
         con.execute("insert into marts.kpi_daily by name select ? as shop_id, ? as orders", [shop, self.version])
+        con.execute("delete from marts.reorder_signals where shop_id = ?", [shop])
+        con.execute(
+            "insert into marts.reorder_signals values (?, 'sku-1', 'Kopi', 'urgent', ?, 2.5, 10)", [shop, self.version]
+        )
 
     def publish(self, run_id: str):
         result = publish(self.path, self.home, run_id)
@@ -57,6 +68,8 @@ class Warehouse:
         for mart, rows in built.items():
             parquet = result.parquet_dir / f"{mart}.parquet"
             assert duckdb.connect().execute(f"select * from '{parquet}' order by all").fetchall() == rows
+        csv = f"select * from read_csv('{result.reorder_csv}', header = true) order by all"
+        assert duckdb.connect().execute(csv).fetchall() == built["reorder_signals"]
         return result
 
 
@@ -138,3 +151,90 @@ def test_an_unreadable_copy_is_replaced_whole(wh):
     wh.build("r2", ["toko-a"])
     second = wh.publish("r2")
     assert second.shops_updated is None and second.how.startswith("the published copy cannot be read")
+
+
+# --- one publication, switched in whole ---------------------------------------------------------
+
+
+def current_run(home: Path) -> str:
+    return (home / "serve" / "current").resolve().name
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file of a publication's folder, by its path in the folder."""
+    return {str(f.relative_to(folder)): f.read_bytes() for f in sorted(folder.rglob("*")) if f.is_file()}
+
+
+def test_the_three_outputs_switch_together(wh):
+    wh.build("r1", None)
+    wh.publish("r1")
+    wh.build("r2", ["toko-b"])
+    second = wh.publish("r2")
+    serve = wh.home / "serve"
+    assert current_run(wh.home) == "r2" and second.folder == serve / "runs" / "r2"
+    # the stable paths readers use all go through `current`, to the files of one run
+    assert second.database.resolve() == serve / "runs" / "r2" / "marts.duckdb"
+    assert second.parquet_dir.resolve() == serve / "runs" / "r2" / "parquet"
+    assert second.reorder_csv.resolve() == serve / "runs" / "r2" / "reorder_signals.csv"
+    assert second.database == serve / "marts.duckdb" and second.reorder_csv == wh.home / "reorder_signals.csv"
+    with duckdb.connect(str(serve / "current" / "marts.duckdb"), read_only=True) as con:
+        assert con.execute("select distinct run_id from _published").fetchall() == [("r2",)]
+    assert sorted(p.name for p in (serve / "current" / "parquet").iterdir()) == [
+        "customers.parquet", "kpi_daily.parquet", "reorder_signals.parquet"
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("failing", ["write_reorder_csv", "sync_tree"])
+def test_a_publish_that_fails_before_the_switch_leaves_the_last_one_whole(wh, monkeypatch, failing):
+    """A full disk after the Parquet files were written (or while syncing them): readers keep the last run's
+    publication, every file of it as it was, and the unfinished folder is gone."""
+    wh.build("r1", None)
+    wh.publish("r1")
+    before = snapshot(wh.home / "serve" / "current")
+    wh.build("r2", ["toko-a"])
+
+    def full_disk(*args):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(publish_module, failing, full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        publish(wh.path, wh.home, "r2")
+    assert current_run(wh.home) == "r1"
+    assert snapshot(wh.home / "serve" / "current") == before
+    assert sorted(p.name for p in (wh.home / "serve" / "runs").iterdir()) == ["r1"]
+    monkeypatch.undo()
+    assert wh.publish("r2").shops_updated == ["toko-a"]  # the next run publishes as if nothing had happened
+
+
+def test_publications_older_than_the_previous_one_are_deleted(wh):
+    wh.build("r1", None)
+    wh.publish("r1")
+    (wh.home / "serve" / "runs" / "killed").mkdir()  # a publish killed before its switch
+    for run in ("r2", "r3", "r4"):
+        wh.build(run, ["toko-a"])
+        wh.publish(run)
+    assert sorted(p.name for p in (wh.home / "serve" / "runs").iterdir()) == ["r3", "r4"]
+    wh.publish("r4")  # the same run published again: never over the current folder
+    assert current_run(wh.home) == "r4.2"
+    assert sorted(p.name for p in (wh.home / "serve" / "runs").iterdir()) == ["r4", "r4.2"]
+
+
+def test_an_older_lapak_s_published_files_become_links(wh):
+    """An older lapak wrote `serve/marts.duckdb`, `serve/parquet/` and `reorder_signals.csv` as plain files: the
+    first publication after the upgrade still updates that copy in place, and puts links there instead."""
+    wh.build("r1", None)
+    first = wh.publish("r1")
+    serve = wh.home / "serve"
+    legacy = wh.home.with_name("legacy")
+    (legacy / "serve").mkdir(parents=True)
+    shutil.copyfile(first.database, legacy / "serve" / "marts.duckdb")
+    shutil.copytree(first.parquet_dir, legacy / "serve" / "parquet")
+    shutil.copyfile(first.reorder_csv, legacy / "reorder_signals.csv")
+    shutil.rmtree(wh.home)
+    legacy.rename(wh.home)
+    wh.build("r2", ["toko-c"])
+    second = wh.publish("r2")
+    assert second.shops_updated == ["toko-c"]
+    for path in (serve / "marts.duckdb", serve / "parquet", wh.home / "reorder_signals.csv"):
+        assert path.is_symlink() and path.resolve().is_relative_to(serve / "runs" / "r2")
+    assert sorted(p.name for p in serve.iterdir()) == ["current", "marts.duckdb", "parquet", "runs"]

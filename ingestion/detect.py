@@ -13,10 +13,20 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
-from ingestion.formats import KINDS, Kind, normalise_header
+from ingestion.formats import (
+    KINDS,
+    ORDER_BUYER_HEADER,
+    ORDER_PII_HEADERS,
+    ORDER_PII_PATTERN,
+    ORDER_SAFE_PATTERN,
+    PII_PATTERN,
+    Kind,
+    normalise_header,
+)
 
 CSV_SUFFIXES = {".csv", ".txt"}
 XLSX_SUFFIXES = {".xlsx", ".xlsm"}
+_ORDER_PII = frozenset(normalise_header(h) for h in ORDER_PII_HEADERS)
 HEADER_SEARCH_ROWS = 10  # the header is on row 1, 2 or 3 in real exports; look a little further
 
 _DATE_RANGE = re.compile(
@@ -105,6 +115,9 @@ def read_sheet(path: Path, nrows: int | None = None) -> tuple[list[list[object]]
     """The export's sheet of a workbook (`OrderSKUList` when there, else the first) as rows of cell values."""
     from python_calamine import CalamineError, CalamineWorkbook
 
+    from ingestion import limits
+
+    limits.check_workbook(path)  # before calamine, which aborts the whole process on a huge sheet
     try:
         wb = CalamineWorkbook.from_path(str(path))
     except (CalamineError, OSError, ValueError) as exc:
@@ -140,11 +153,14 @@ def detect(path: Path) -> FileLayout:
         fmt = "xlsx"
     else:
         raise RejectedFile(f"not an export: unsupported file type '{suffix or '(none)'}' (expected .csv or .xlsx)")
+    from ingestion import limits
+
     sheet_rows = None
     if fmt == "xlsx":  # the whole sheet once: loading reuses it instead of opening the workbook again
         sheet_rows, sheet = read_sheet(path)
         rows, encoding = [[cell_text(c) for c in r] for r in sheet_rows[:HEADER_SEARCH_ROWS]], "utf-8"
     else:
+        limits.check_csv(path, path.stat().st_size)
         rows, encoding, sheet = read_head_rows(path, fmt)
     if not any(any(c.strip() for c in r) for r in rows):
         raise RejectedFile("file is empty")
@@ -173,10 +189,7 @@ def detect(path: Path) -> FileLayout:
     extra: dict[int, str] = {}
     ignored: list[str] = []
     duplicates: list[str] = []
-    from ingestion.formats import ORDER_BUYER_HEADER, ORDER_PII_HEADERS, ORDER_PII_PATTERN
-
     is_orders = kind.name == "orders"
-    pii = {normalise_header(h) for h in ORDER_PII_HEADERS} if is_orders else set()
     buyer = normalise_header(ORDER_BUYER_HEADER)
     seen: set[str] = set()
     for pos, h in enumerate(header):
@@ -187,8 +200,8 @@ def detect(path: Path) -> FileLayout:
             if "__buyer__" not in columns.values():
                 columns[pos] = "__buyer__"
             continue
-        if is_orders and n not in aliases and (n in pii or ORDER_PII_PATTERN.search(n)):
-            ignored.append(h)  # personal data (any country's spelling): never loaded
+        if n not in aliases and may_be_personal(kind, n):
+            ignored.append(h)  # personal data, or possibly (any country's spelling): never loaded
             continue
         if n in seen:
             duplicates.append(h)
@@ -198,6 +211,12 @@ def detect(path: Path) -> FileLayout:
             columns[pos] = aliases[n]
         else:
             extra[pos] = h
+    if is_orders and "__buyer__" not in columns.values():
+        # without it customer_key would be NULL, and a renamed buyer column could be kept in clear
+        raise RejectedFile(
+            f"an order export without a `{ORDER_BUYER_HEADER}` column (header on row {header_idx + 1}): lapak will not "
+            "guess which column holds buyers; export the orders again from Seller Center"
+        )
     layout = FileLayout(
         kind=kind,
         language=language,
@@ -217,6 +236,14 @@ def detect(path: Path) -> FileLayout:
     )
     layout.layout = _layout_label(layout)
     return layout
+
+
+def may_be_personal(kind: Kind, header: str) -> bool:
+    """An unknown column (normalised header) that is, or may be, personal data: never loaded. Order exports keep
+    only columns that look like facts about the order; other exports drop what looks like a person."""
+    if header in _ORDER_PII or PII_PATTERN.search(header) or ORDER_PII_PATTERN.search(header):
+        return True
+    return kind.name == "orders" and not ORDER_SAFE_PATTERN.search(header)
 
 
 def _find_header(

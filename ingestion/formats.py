@@ -69,6 +69,28 @@ ORDER_PII_PATTERN = re.compile(
     r"alamat|telepon|penerima|kode pos",
     re.IGNORECASE,
 )
+# Any export: a column lapak does not know whose header says it may identify a person is never loaded (not even
+# into `_extra`), in English or Indonesian: names, nicknames, usernames, phones, WhatsApp, addresses, postcodes,
+# messages, e-mail, identity and bank numbers.
+PII_PATTERN = re.compile(
+    r"address|alamat|street|\bjalan\b|\brt ?/ ?rw\b|kelurahan|"
+    r"phone|telp|telepon|\bhp\b|handphone|ponsel|whats ?app|\bwa\b|mobile|"
+    r"recipient|receiver|penerima|consignee|"
+    r"\bnames?\b|\bnama\b|nick ?name|user ?name|\buser\b|\bakun\b|account|"
+    r"\bbuyers?\b|pembeli|customer|pelanggan|member|"
+    r"e-?mail|surel|zip ?code|post ?code|postal|kode ?pos|house (name|number)|"
+    r"message|pesan|chat|\bktp\b|\bnik\b|identity|id card|passport|npwp|rekening|\bbank\b|birth|lahir",
+    re.IGNORECASE,
+)
+# Order exports carry buyers' data, so there the rule is an allow rule: a column lapak does not know is kept (as
+# schema drift in `_extra`) only when its header names something about the order, and nothing personal.
+ORDER_SAFE_PATTERN = re.compile(
+    r"\bid\b|time|date|amount|fee|price|discount|subtotal|quantity|\bqty\b|status|type|channel|\bsku\b|product|"
+    r"category|warehouse|tracking|package|shipping|delivery|courier|payment|tax|insurance|commission|affiliate|"
+    r"creator|live|video|campaign|voucher|promo|weight|invoice|reason|refund|return|cancel|fulfil",
+    re.IGNORECASE,
+)
+
 # Other countries' first- and second-level regions map onto province / regency_and_city.
 ORDER_ADDRESS_ALIASES: dict[str, tuple[str, ...]] = {
     "province": ("State", "Region", "Provinsi"),

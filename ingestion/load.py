@@ -32,7 +32,8 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,6 +41,7 @@ import duckdb
 
 from ingestion.detect import FileLayout, RejectedFile, cell_text, detect, export_time_from_name
 from ingestion.formats import KINDS, LINEAGE_COLUMNS, ORDER_STATUSES_EN, ORDER_STATUSES_ID, Kind
+from ingestion.landing import exact_path, scan_landing
 from ingestion.pii import hmac_pads, hmac_sql, key_for_warehouse
 
 if TYPE_CHECKING:
@@ -383,27 +385,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
                 con.execute(f'alter table {RAW_SCHEMA}.{kind.name} add column "{c}" varchar')
 
 
-def discover(landing: Path, shop: str | None = None) -> list[tuple[str | None, Path]]:
-    """(shop_id, path) for every file under the landing folder; shop = first-level folder name."""
-    found: list[tuple[str | None, Path]] = []
-    if not landing.exists():
-        return found
-    for entry in sorted(landing.iterdir()):
-        if entry.name.startswith((".", "~$", "_")):
-            continue
-        if entry.is_file():
-            if shop is None:
-                found.append((None, entry))
-            continue
-        if shop is not None and entry.name != shop:
-            continue
-        for path in sorted(entry.rglob("*")):
-            rel = path.relative_to(entry)
-            if path.is_file() and not any(part.startswith((".", "~$")) for part in rel.parts):
-                found.append((entry.name, path))
-    return found
-
-
 _EDGE_SPACE = "suffix({c}, E'\\t') or suffix({c}, ' ') or prefix({c}, ' ') or prefix({c}, E'\\t')"
 
 
@@ -630,13 +611,16 @@ class Loader:
         loading it needs."""
         started = time.perf_counter()
         rel = path.relative_to(self.landing).as_posix()
-        if path in self.scanned:
-            stat, scan = self.scanned.pop(path)
-        else:
-            stat = path.stat()  # before reading: a file changed while it is read is read again next time
-            if known := self._unchanged(rel, stat):
-                return FileResult(source_file=rel, shop_id=shop_id, sha256=known, status="unchanged")
-            scan = scan_file(path, text=_is_text(path))
+        try:
+            if path in self.scanned:
+                stat, scan = self.scanned.pop(path)
+            else:
+                stat = path.stat()  # before reading: a file changed while it is read is read again next time
+                if known := self._unchanged(rel, stat):
+                    return FileResult(source_file=rel, shop_id=shop_id, sha256=known, status="unchanged")
+                scan = scan_file(path, text=_is_text(path))
+        except OSError as exc:  # renamed by a sync tool mid-run, or unreadable: this file alone
+            return unreadable_result(rel, shop_id, exc)
         if self.profile is not None:
             self.profile["scan"] = self.profile.get("scan", 0.0) + time.perf_counter() - started
         result = FileResult(source_file=rel, shop_id=shop_id, sha256=scan.sha256, status="rejected")
@@ -677,7 +661,7 @@ class Loader:
         result.schema_drift = list(layout.extra.values())
         result.ignored_columns = layout.ignored
         result.missing_optional = layout.missing_optional
-        export_at = export_time_from_name(path.name) or _wib(stat.st_mtime)
+        export_at = export_time(export_time_from_name(path.name), _wib(stat.st_mtime), layout.period_end, _now_wib())
         result.export_at = export_at.isoformat(sep=" ")
         if other:
             result.status, result.reason = "duplicate", f"same content as {other}"
@@ -691,7 +675,7 @@ class Loader:
         """Load one file's rows and its manifest row in the transaction the caller began (and ends)."""
         result = p.result
         self._base = None
-        period_source = self._load(p.path, p.layout, p.scan, result, p.export_at, _wib(p.stat.st_mtime))
+        period_source = self._load(p.path, p.layout, p.scan, p.stat, result, p.export_at)
         result.status = "loaded"
         result.seconds = round(time.perf_counter() - p.started, 3)
         self._record(result, p.scan, period_source, p.stat.st_mtime_ns)
@@ -993,15 +977,16 @@ class Loader:
     def _kept_positions(self, layout: FileLayout) -> list[int]:
         return sorted({*layout.columns, *layout.extra})
 
-    def _read_csv(self, path: Path, layout: FileLayout, scan: FileScan) -> str:
+    def _read_csv(self, path: Path, layout: FileLayout, scan: FileScan, stat: os.stat_result) -> str:
         """`_file` (one row per parsed record, in file order) and `_rejects`; returns the SQL for a
         row's file line (over `_file`, or `_lines` when the numbering needed a map)."""
         con = self.con
-        source, tmp = path, None
+        source, tmp, expected = path, None, stat
         last_newline = scan.last_newline
         if not layout.encoding.startswith("utf-8"):
             tmp = source = transcode_to_utf8(path, layout.encoding)
             last_newline = scan_file(tmp).last_newline
+            expected = None  # lapak's own copy
         n = len(layout.header)
         cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
         self._dirty, self._precleaned = set(), False
@@ -1018,10 +1003,11 @@ class Loader:
                 delim = '{layout.delimiter}', quote = '"', escape = '"', strict_mode = true, null_padding = false,
                 nullstr = ['', '--', E'\\t'], auto_detect = false, store_rejects = true, rejects_table = '_rejects',
                 rejects_scan = '_rejects_scan', parallel = true)"""
-            if scan.size <= ARROW_FILE_BYTES:
-                self._read_csv_arrow(read, source)
-            else:
-                self._sql("read_csv", f"create temp table _file as {read}", [str(source)])
+            with exact_path(source, expected) as name:  # never DuckDB's glob expansion of the file's name
+                if scan.size <= ARROW_FILE_BYTES:
+                    self._read_csv_arrow(read, name)
+                else:
+                    self._sql("read_csv", f"create temp table _file as {read}", [name])
             # a download cut off inside a quoted value: the quote is never closed, the last record swallows the
             # rest of the file and its lines would be lost inside one quarantined value. Only the last
             # unterminated-quote record can run to the end of the file; check that one.
@@ -1089,7 +1075,7 @@ class Loader:
         self._exact_lines(path, layout, n_good, set(reject_lines))
         return "_lines.line"
 
-    def _read_csv_arrow(self, read: str, source: Path) -> None:
+    def _read_csv_arrow(self, read: str, source: str) -> None:
         """`_file` as an Arrow table in memory, every value cleaned as `_clean` would (`_clean_arrow`), its rows
         numbered in a `rowid` column as a temp table numbers them: for a file of `ARROW_FILE_BYTES` or less,
         reading into Arrow and trimming there cost less than writing a temp table and finding the columns to trim,
@@ -1100,7 +1086,7 @@ class Loader:
         # run's peak went past 2 GiB (benchmarks/ab.py; docs/performance.md, thirteenth measurement)
         pool = pa.system_memory_pool()
         start = time.perf_counter()
-        table = self.con.sql(read, params=[str(source)]).to_arrow_table()
+        table = self.con.sql(read, params=[source]).to_arrow_table()
         table = pa.table(
             {name: _clean_arrow(table[name], pool) for name in table.column_names}
             | {"rowid": pa.array(range(table.num_rows), pa.int64(), memory_pool=pool)}
@@ -1174,10 +1160,17 @@ class Loader:
 
     # -- loading ----------------------------------------------------------------------------
     def _load(
-        self, path: Path, layout: FileLayout, scan: FileScan, result: FileResult, export_at: datetime, mtime: datetime
+        self,
+        path: Path,
+        layout: FileLayout,
+        scan: FileScan,
+        stat: os.stat_result,
+        result: FileResult,
+        export_at: datetime,
     ) -> str | None:
         con, kind = self.con, layout.kind
-        line_expr = self._read_csv(path, layout, scan) if layout.fmt == "csv" else self._read_xlsx(path, layout)
+        mtime = _wib(stat.st_mtime)
+        line_expr = self._read_csv(path, layout, scan, stat) if layout.fmt == "csv" else self._read_xlsx(path, layout)
         kept = self._kept_positions(layout)
         join = "join _lines on _lines.rid = _file.rowid" if line_expr == "_lines.line" else ""
 
@@ -1306,6 +1299,12 @@ class Loader:
             ).fetchone()
             if got[0] is not None:
                 period_source, result.period_start, result.period_end = "data", str(got[0]), str(got[1])
+                if (fixed := export_time(export_at, mtime, got[1], _now_wib())) != export_at:
+                    # the name's stamp is older than the file's own rows: the content decides
+                    export_at = fixed
+                    result.export_at = export_at.isoformat(sep=" ")
+                    update = f"update {RAW_SCHEMA}.{kind.name} set _export_at = $at where _file_sha256 = $sha"
+                    self._sql("export_at", update, {"at": export_at, "sha": result.sha256})
 
         # --- quarantine: rows that cannot be parsed -----------------------------------------
         # one pass picks the rows with any problem; the per-column reasons are worked out on those few
@@ -1332,7 +1331,7 @@ class Loader:
                 f"""select line as _line,
                 case when bool_or(error_type in ('MISSING COLUMNS', 'TOO MANY COLUMNS')) then '(whole row)'
                      else arg_min({header_of}, column_idx) end as column_name,
-                any_value(csv_line) as raw_value,
+                null::varchar as raw_value,  -- the line itself may hold buyer names, phones, addresses
                 lower(replace(arg_min(error_type, column_idx), '_', ' ')) || ': '
                 || arg_min(error_message, column_idx) as reason
             from _rejects group by line"""
@@ -1419,6 +1418,33 @@ def ingest_workers() -> int:
     return max(1, min(4, os.cpu_count() or 1))
 
 
+def export_time(from_name: datetime | None, mtime: datetime, data_end: date | None, now: datetime) -> datetime:
+    """When the file was exported: the stamp in its name, unless the content says the name lies.
+
+    Newer exports win over older ones, so a stamp far in the future (or one before the file's own data) would let
+    an old file win forever. A time is believed when it is no later than a day from now and not before the last day
+    of the file's data; the name first, then the modification time, else the end of the data's last day."""
+
+    def believable(t: datetime) -> bool:
+        return t <= now + timedelta(days=1) and (data_end is None or t.date() >= data_end)
+
+    for t in (from_name, mtime):
+        if t is not None and believable(t):
+            return t
+    if data_end is not None and datetime.combine(data_end, dtime.max) <= now + timedelta(days=1):
+        return datetime.combine(data_end, dtime(23, 59, 59))
+    return min(mtime, now)
+
+
+def unreadable_result(rel: str, shop_id: str | None, exc: OSError) -> FileResult:
+    """A file that vanished or cannot be opened: reported alone (no content, so no manifest row); a vanished one
+    is skipped (it is found again under its new name), an unreadable one rejected until it can be read."""
+    if isinstance(exc, FileNotFoundError):
+        return FileResult(rel, shop_id, "", "skipped", reason="vanished during the run (renamed or deleted)")
+    why = exc.strerror or type(exc).__name__
+    return FileResult(rel, shop_id, "", "rejected", reason=f"could not be read: {why}")
+
+
 def _is_text(path: Path) -> bool:
     return path.suffix.lower() in (".csv", ".txt")
 
@@ -1457,7 +1483,8 @@ def ingest(
         # 400 MB lowered ingest()'s peak at 5M lines from 1,592 to 1,416 MiB in as much time (0.98x;
         # benchmarks/ingest_ab.py, docs/performance.md, seventeenth measurement).
         con.execute("set memory_limit = ?", [os.environ.get("LAPAK_INGEST_MEMORY_LIMIT", "400MB")])
-        files = discover(landing, shop)
+        found = scan_landing(landing, shop)
+        files = found.files
         loader = Loader(con, landing, home, load_id)
         groups = _shop_groups(loader, files, workers or ingest_workers())
         if groups is None:
@@ -1465,6 +1492,10 @@ def ingest(
         else:
             report.files = _run_parallel(con, loader, files, groups, landing, home, load_id, kinds, on_event)
             loader = None
+        report.files += [
+            FileResult(path.relative_to(landing).as_posix(), shop_id, "", "skipped", reason=why)
+            for shop_id, path, why in found.skipped
+        ]
         con.execute("checkpoint")
         if loader is not None and loader.profile is not None:
             for label, secs in sorted(loader.profile.items(), key=lambda kv: -kv[1]):
@@ -1503,17 +1534,28 @@ def _shop_groups(
         return None
     new: list[tuple[str | None, Path, os.stat_result]] = []
     for shop_id, path in files:
-        stat = path.stat()  # before reading: a file changed while it is read is read again next time
+        try:
+            stat = path.stat()  # before reading: a file changed while it is read is read again next time
+        except OSError:
+            continue  # vanished or unreadable: its loader reports it
         if not loader._unchanged(path.relative_to(loader.landing).as_posix(), stat):
             new.append((shop_id, path, stat))
     if len({s for s, _, _ in new}) < 2:
         return None
     from concurrent.futures import ThreadPoolExecutor
 
+    def hash_one(f: tuple[str | None, Path, os.stat_result]) -> FileScan | None:
+        try:
+            return scan_file(f[1], text=_is_text(f[1]))
+        except OSError:
+            return None  # its loader tries again and reports it
+
     with ThreadPoolExecutor(workers) as pool:  # hashlib lets go of the GIL while it hashes
-        scans = list(pool.map(lambda f: scan_file(f[1], text=_is_text(f[1])), new))
+        scans = list(pool.map(hash_one, new))
     shops_of: dict[str, set[str | None]] = {}
     for (shop_id, path, stat), scan in zip(new, scans, strict=True):
+        if scan is None:
+            continue
         loader.scanned[path] = (stat, scan)
         shops_of.setdefault(scan.sha256, set()).add(shop_id)
     if any(len(shops) > 1 for shops in shops_of.values()):

@@ -12,7 +12,8 @@ import dagster as dg
 import duckdb
 
 from ingestion.assets import MANIFEST_KEY, RAW_KEYS, report_from_metadata
-from ingestion.load import discover, sha256_file
+from ingestion.landing import discover
+from ingestion.load import sha256_file
 from orchestration.dbt import dbt_marts
 from orchestration.publish import publish
 from orchestration.settings import LapakSettings, resolve_paths

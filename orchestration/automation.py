@@ -4,6 +4,7 @@ a freshness check on the order exports, and the published copy of the marts for 
 import hashlib
 import json
 import os
+import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +22,11 @@ from orchestration.windows import build_tags, pending_range
 
 WIB = timedelta(hours=7)
 CLI_TAG = "lapak/launched_by"
+FILES_TAG = "lapak/new_files_key"  # which new files a sensor run was requested for (see new_files_run_key)
+# a sensor run that failed is requested again this long after it ended, not on every tick: a failure that
+# lasts (a wrong PII key, a full disk) would otherwise start a run and send an alert every minute
+RETRY_AFTER_S = 15 * 60
+FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.DagsterRunStatus.CANCELED]
 
 
 # --- publishing ---------------------------------------------------------------------------------
@@ -97,23 +103,61 @@ def build_schedule(job) -> dg.ScheduleDefinition:
 
 
 def new_file_set(landing: Path, cursor: dict, known_hashes: set[str]) -> tuple[list[tuple[str, str]], dict]:
-    """Files under `landing` whose content lapak has not seen; hashes only files that changed since the cursor.
+    """Files under `landing` whose content is not in `known_hashes` (the manifest's); hashes only files that changed
+    since the cursor. A file the sensor saw before is new until a run has put it in the manifest.
 
     Returns ([(path, sha256)], new cursor). The cursor maps path -> [size, mtime_ns, sha256].
     """
     new_cursor: dict = {}
     fresh: list[tuple[str, str]] = []
-    known_hashes = known_hashes | {entry[2] for entry in cursor.values()}  # a renamed copy is not new
+    known_hashes = set(known_hashes)  # a second copy of new content is not new twice
     for _, path in discover(landing):
-        stat = path.stat()
         rel = path.relative_to(landing).as_posix()
-        old = cursor.get(rel)
-        sha = old[2] if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns else sha256_file(path)
+        try:
+            stat = path.stat()
+            old = cursor.get(rel)
+            sha = old[2] if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns else sha256_file(path)
+        except FileNotFoundError:
+            continue  # deleted or renamed since the listing: a renamed file is listed under its new name next tick
         new_cursor[rel] = [stat.st_size, stat.st_mtime_ns, sha]
         if sha not in known_hashes:
             fresh.append((rel, sha))
             known_hashes.add(sha)
     return fresh, new_cursor
+
+
+def manifest_hashes(instance: dg.DagsterInstance) -> set[str]:
+    """Every content the latest `raw/_manifest` materialisation lists (loaded, unchanged, duplicate, held or rejected:
+    a rejected file comes back only changed, as new content)."""
+    event = instance.get_latest_materialization_event(MANIFEST_KEY)
+    if event is None or event.asset_materialization is None:
+        return set()
+    report = report_from_metadata(event.asset_materialization.metadata)
+    return {f.sha256 for f in report.files if f.sha256} | set(report.unchanged_sha256)
+
+
+def files_key(fresh: list[tuple[str, str]]) -> str:
+    return hashlib.sha256("\n".join(sorted(sha for _, sha in fresh)).encode()).hexdigest()
+
+
+def new_files_run_key(files: str, last_finished_run_id: str | None) -> str:
+    """The sensor's run key for new files (`files_key`): one run per file set while no ingestion finishes, and a
+    new key once one has finished and the files are still new (it failed before the manifest listed them)."""
+    return f"{files}-after-{last_finished_run_id or 'none'}"
+
+
+def last_finished_run(instance: dg.DagsterInstance, job_name: str) -> dg.RunRecord | None:
+    records = instance.get_run_records(dg.RunsFilter(job_name=job_name, statuses=FINISHED), limit=1)
+    return records[0] if records else None
+
+
+def retry_in(last: dg.RunRecord | None, files: str, now: float) -> float:
+    """Seconds until the files a sensor run failed (or was cancelled) for are requested again; 0: now."""
+    if last is None or last.dagster_run.status == dg.DagsterRunStatus.SUCCESS or last.end_time is None:
+        return 0.0
+    if last.dagster_run.tags.get(FILES_TAG) != files:
+        return 0.0  # other files, or a run the sensor did not start: no run has failed for these yet
+    return max(0.0, last.end_time + RETRY_AFTER_S - now)
 
 
 def build_sensor(job) -> dg.SensorDefinition:
@@ -122,26 +166,28 @@ def build_sensor(job) -> dg.SensorDefinition:
         job=job,
         minimum_interval_seconds=60,
         default_status=dg.DefaultSensorStatus.RUNNING,
-        description="Starts a run when new export files land; one run per new file set, keyed by the files' "
-        "hashes, so the same file never triggers twice.",
+        description="Starts a run when export files the manifest does not list land; one run per new file set "
+        "(keyed by the files' hashes), again after a run that failed to load them (15 minutes after it ended).",
     )
     def lapak_new_exports(context: dg.SensorEvaluationContext):
         landing, _ = resolve_paths(os.environ.get("LAPAK_LANDING"), os.environ.get("LAPAK_HOME"))
         cursor = json.loads(context.cursor) if context.cursor else {}
-        known: set[str] = set()
-        if context.instance is not None:
-            event = context.instance.get_latest_materialization_event(MANIFEST_KEY)
-            if event is not None and event.asset_materialization is not None:
-                report = report_from_metadata(event.asset_materialization.metadata)
-                known = report.known_sha256()
-        fresh, new_cursor = new_file_set(landing, cursor, known)
+        instance = context.instance
+        fresh, new_cursor = new_file_set(landing, cursor, manifest_hashes(instance))
         context.update_cursor(json.dumps(new_cursor, sort_keys=True))
         if not fresh:
             return dg.SkipReason(f"no new files in {landing}")
-        run_key = hashlib.sha256("\n".join(sorted(sha for _, sha in fresh)).encode()).hexdigest()
+        files = files_key(fresh)
+        last = last_finished_run(instance, job.name)
+        wait = retry_in(last, files, time.time())
+        if last is not None and wait:
+            return dg.SkipReason(
+                f"run {last.dagster_run.run_id} for these {len(fresh)} new files ended {last.dagster_run.status.value}"
+                f": they are requested again in {wait / 60:.0f} min"
+            )
         return dg.RunRequest(
-            run_key=run_key,
-            tags={"lapak/new_files": str(len(fresh)), "lapak/first_new_file": fresh[0][0][:200]},
+            run_key=new_files_run_key(files, last.dagster_run.run_id if last else None),
+            tags={"lapak/new_files": str(len(fresh)), "lapak/first_new_file": fresh[0][0][:200], FILES_TAG: files},
         )
 
     return lapak_new_exports
@@ -190,6 +236,13 @@ def build_after_ingest(ingest_job, build_job) -> dg.SensorDefinition:
 # --- failure alerts -----------------------------------------------------------------------------
 
 
+def innermost_error(error) -> str:
+    """The message of the exception at the bottom of a Dagster error chain: `module.Error: what went wrong`."""
+    while error.cause is not None:  # Dagster wraps the exception raised in a step or a resource
+        error = error.cause
+    return error.message.strip()[:1000]
+
+
 def notify_failure(home: Path, run_id: str, job_name: str, message: str) -> Path:
     """Append the failure to `<home>/logs/failures.log` and POST it to $LAPAK_ALERT_WEBHOOK if set."""
     record = {
@@ -227,4 +280,7 @@ def lapak_failure_alert(context: dg.RunFailureSensorContext):
         return  # the CLI already reported it
     _, home = resolve_paths(os.environ.get("LAPAK_LANDING"), os.environ.get("LAPAK_HOME"))
     message = context.failure_event.message or "run failed"
+    error = context.failure_event.job_failure_data.error
+    if error is not None:  # a run that failed before its steps (e.g. waiting for the run lock): say why
+        message += f" {innermost_error(error)}"
     notify_failure(home, context.dagster_run.run_id, context.dagster_run.job_name, message)

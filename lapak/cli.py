@@ -3,6 +3,7 @@
 `lapak run` executes the same Dagster jobs the UI shows (`lapak_ingest`, then `lapak_build` over the
 days the new exports cover), recorded in the Dagster instance under `<home>/dagster`, so `make ui`
 shows the CLI's runs and materialisations too. `lapak backfill` runs `lapak_build` over chosen days.
+Both hold the home's run lock for the whole run (orchestration/run_lock.py): one writer per warehouse.
 """
 
 from __future__ import annotations
@@ -14,8 +15,13 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from orchestration.run_lock import RunLockTimeout
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -25,7 +31,7 @@ OLD_DAGSTER_YAML = """\
 telemetry:
   enabled: false
 """
-DAGSTER_YAML = """\
+STORAGE_DAGSTER_YAML = """\
 # lapak's Dagster instance: runs from `lapak run` and from `dagster dev` land here.
 telemetry:
   enabled: false
@@ -39,14 +45,28 @@ storage:
       base_dir:
         env: DAGSTER_HOME
 """
+DAGSTER_YAML = (
+    STORAGE_DAGSTER_YAML
+    + """\
+# The warehouse has one writer: the daemon starts one run at a time (the schedule's, a sensor's, the UI's) and
+# queues the others. `lapak run` does not go through the queue; the home's run lock keeps it apart.
+concurrency:
+  runs:
+    max_concurrent_runs: 1
+"""
+)
+# instance files lapak wrote before, which it may replace: a file the user edited is left alone
+LAPAK_DAGSTER_YAMLS = (OLD_DAGSTER_YAML, STORAGE_DAGSTER_YAML)
 
 
 def _dagster_home(home: Path) -> Path:
     path = home / "dagster"
     path.mkdir(parents=True, exist_ok=True)
     cfg = path / "dagster.yaml"
-    if not cfg.exists() or cfg.read_text() == OLD_DAGSTER_YAML:
-        cfg.write_text(DAGSTER_YAML)
+    if not cfg.exists() or cfg.read_text() in LAPAK_DAGSTER_YAMLS:
+        tmp = path / f".dagster.yaml.{os.getpid()}.tmp"
+        tmp.write_text(DAGSTER_YAML)
+        os.replace(tmp, cfg)  # `dagster dev` reading it meanwhile sees the old file or the new one
     os.environ["DAGSTER_HOME"] = str(path)
     # A build over N day partitions plans one event per asset instead of one per asset and day (N x 13
     # rows in the event log before the first step starts). Trade-off: a failed run leaves its partitions
@@ -121,31 +141,63 @@ def _stages(step_seconds: dict[str, float]) -> dict[str, float]:
     return {k: round(v, 2) for k, v in out.items()}
 
 
+@contextlib.contextmanager
+def one_writer(landing: Path | str | None, home: Path | str | None, command: str) -> Iterator[tuple[Path, Path]]:
+    """The resolved landing and home folders, the home created (owner-only) and its run lock held meanwhile.
+
+    Raises RunLockTimeout if another run keeps the lock past `$LAPAK_LOCK_TIMEOUT` seconds."""
+    from orchestration.home import prepare_home
+    from orchestration.run_lock import describe, lock_timeout, run_lock
+    from orchestration.settings import resolve_paths
+
+    landing_path, home_path = resolve_paths(landing, home)
+    prepare_home(home_path)
+
+    def waiting(holder: dict | None) -> None:
+        print(
+            f"waiting for another lapak run ({describe(holder)}) on {home_path}, up to {lock_timeout():.0f} s",
+            file=sys.stderr,
+        )
+
+    with run_lock(home_path, command, on_wait=waiting):
+        yield landing_path, home_path
+
+
 def run_pipeline(
     landing: Path | None = None,
     home: Path | None = None,
     progress: bool = False,
     shop: str | None = None,
     backfill: tuple[str, str] | None = None,
+    command: str = "lapak run",
 ) -> dict:
     """Run lapak's jobs in-process against a persistent Dagster instance; return the summary.
 
     Normally `lapak_ingest`, then `lapak_build` over the days the new files cover (unless a blocking check
-    on the raw data failed). With `backfill=(first_day, last_day)`: only `lapak_build` over those days."""
+    on the raw data failed). With `backfill=(first_day, last_day)`: only `lapak_build` over those days.
+    Waits for a run already going on the same home (`one_writer`)."""
     from orchestration.warm_dbt import WarmDbt
 
     # dbt is imported once, while Dagster loads and ingestion runs, for every dbt command of the run
-    with WarmDbt():
-        return _run_pipeline(landing, home, progress, shop, backfill)
+    with one_writer(landing, home, command) as (landing_path, home_path), WarmDbt():
+        return _run_pipeline(landing_path, home_path, progress, shop, backfill)
+
+
+def step_errors(results: list) -> dict[str, str]:
+    """Why each failed step failed: the innermost error of its failure event (`ingestion.pii.PiiKeyError: ...`)."""
+    from orchestration.automation import innermost_error
+
+    return {
+        event.step_key: innermost_error(event.step_failure_data.error)
+        for result in results
+        for event in result.get_step_failure_events()
+        if event.step_failure_data.error is not None
+    }
 
 
 def _run_pipeline(
-    landing: Path | None, home: Path | None, progress: bool, shop: str | None, backfill: tuple[str, str] | None
+    landing_path: Path, home_path: Path, progress: bool, shop: str | None, backfill: tuple[str, str] | None
 ) -> dict:
-    from orchestration.settings import resolve_paths
-
-    landing_path, home_path = resolve_paths(landing, home)
-    home_path.mkdir(parents=True, exist_ok=True)
     dagster_home = _dagster_home(home_path)
 
     import dagster as dg
@@ -218,6 +270,7 @@ def _run_pipeline(
         if not c.passed
     ]
     failed_steps = sorted(step for r in results for step in r.get_failed_step_keys())
+    errors = step_errors(results)
     # steps downstream of a failed step or a failed blocking check never start
     started_steps = {e.step_key for r in results for e in r.all_events if e.event_type_value == "STEP_START"}
     jobs = [build_job] if backfill else [ingest_job, build_job]
@@ -240,6 +293,10 @@ def _run_pipeline(
         "log": str(log_path),
         "files": totals,
         "rejected_files": [{"file": f.source_file, "reason": f.reason} for f in report.rejected] if report else [],
+        # links out of a shop folder, FIFOs, files that vanished mid-run: not read, and said so
+        "skipped_files": [{"file": f.source_file, "reason": f.reason} for f in report.of("skipped") if f.reason]
+        if report
+        else [],
         "quarantined_files": [
             {"file": f.source_file, "rows": f.rows_quarantined}
             for f in (report.of("loaded") if report else [])
@@ -253,6 +310,7 @@ def _run_pipeline(
         "checks_passed": sum(1 for c in checks if c.passed),
         "checks_failed": failed_checks,
         "failed_steps": failed_steps,
+        "step_errors": errors,
         "skipped_steps": skipped,
     }
     # files a check on the raw data held out of the warehouse (ingestion/hold.py): the other shops went on
@@ -263,16 +321,25 @@ def _run_pipeline(
     ]
     blocking_failed = any(c["severity"] == "ERROR" for c in failed_checks)
     summary["published"] = published
-    something_wrong = not summary["success"] or blocking_failed or summary["rejected_files"] or summary["held_files"]
+    something_wrong = (
+        not summary["success"]
+        or blocking_failed
+        or summary["rejected_files"]
+        or summary["skipped_files"]
+        or summary["held_files"]
+    )
     summary["exit_code"] = EXIT_FAILED if something_wrong else EXIT_OK
     if summary["exit_code"] != EXIT_OK:
         reasons = [f"rejected {r['file']}: {r['reason']}" for r in summary["rejected_files"]]
+        reasons += [f"skipped {r['file']}: {r['reason']}" for r in summary["skipped_files"]]
         reasons += [f"held {h['file']}: {h['reason']}" for h in summary["held_files"]]
         reasons += [f"check {c['check']} failed on {c['asset']}" for c in failed_checks if c["severity"] == "ERROR"]
-        reasons += [f"step {step} failed" for step in failed_steps]
+        reasons += [f"step {step} failed" + (f": {errors[step]}" if step in errors else "") for step in failed_steps]
         job_name = build_job.name if backfill or len(results) > 1 else ingest_job.name
         notify_failure(home_path, last.run_id, job_name, "; ".join(reasons) or "run failed")
-    (home_path / "last_run.json").write_text(json.dumps(summary, indent=2, default=str))
+    tmp = home_path / f".last_run.json.{last.run_id}.tmp"
+    tmp.write_text(json.dumps(summary, indent=2, default=str))
+    os.replace(tmp, home_path / "last_run.json")  # a reader sees the previous run's summary or this one's, whole
     return summary
 
 
@@ -291,6 +358,8 @@ def _print_summary(s: dict) -> None:
     )
     for r in s["rejected_files"]:
         print(f"  rejected: {r['file']}: {r['reason']}")
+    for r in s.get("skipped_files", []):
+        print(f"  skipped: {r['file']}: {r['reason']}")
     for q in s["quarantined_files"]:
         print(f"  quarantined: {q['rows']} rows of {q['file']}  (see `lapak quarantine`)")
     for h in s.get("held_files", []):
@@ -317,7 +386,8 @@ def _print_summary(s: dict) -> None:
         details = json.dumps(c["details"], default=str)[:300]
         print(f"    ✗ {c['check']} on {c['asset']} [{c['severity'].lower()}]: {details}")
     for step in s["failed_steps"]:
-        print(f"  failed step: {step} (see the run in the Dagster UI)")
+        error = s.get("step_errors", {}).get(step)
+        print(f"  failed step: {step}{f': {error}' if error else ''} (see the run in the Dagster UI)")
     for step in s["skipped_steps"]:
         print(f"  skipped: {step} (an upstream blocking check failed)")
     print(f"  warehouse: {s['warehouse']}  (written by runs; BI reads the published copy)")
@@ -352,9 +422,13 @@ def _run_and_report(args: argparse.Namespace, title: str, **kwargs) -> int:
     # Dagster's, dbt's and lapak's definitions live as long as the process: frozen, the full collections
     # during the run no longer walk them (benchmarks/gc_freeze.py). Only in this command's own process.
     import orchestration.definitions  # noqa: F401
+    from orchestration.run_lock import RunLockTimeout
 
     gc.freeze()
-    summary = run_pipeline(home=args.home, progress=progress, shop=args.shop, **kwargs)
+    try:
+        summary = run_pipeline(home=args.home, progress=progress, shop=args.shop, command=title, **kwargs)
+    except RunLockTimeout as exc:
+        return _report_lock_timeout(args, title, exc)
     if args.json:
         print(json.dumps(summary, indent=2, default=str))
     else:
@@ -362,11 +436,44 @@ def _run_and_report(args: argparse.Namespace, title: str, **kwargs) -> int:
     return summary["exit_code"]
 
 
+def _report_lock_timeout(args: argparse.Namespace, title: str, exc: RunLockTimeout) -> int:
+    """A run that never started because another held the home: said on stderr (and as JSON with --json) and
+    in the failure log and alert. `last_run.json` stays the other run's: it describes runs that ran."""
+    from orchestration.automation import notify_failure
+
+    print(f"{title}: {exc}", file=sys.stderr)
+    if args.json:
+        print(json.dumps({"success": False, "exit_code": EXIT_FAILED, "error": str(exc), "locked_by": exc.holder}))
+    notify_failure(exc.home, "not-started", title, str(exc))
+    return EXIT_FAILED
+
+
+def _check_environment() -> str | None:
+    """What is wrong with lapak's own environment variables, before anything runs."""
+    from orchestration.home import home_mode
+    from orchestration.run_lock import lock_timeout
+
+    try:
+        home_mode()
+        lock_timeout()
+    except ValueError as exc:
+        return str(exc)
+    return None
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    if problem := _check_environment():
+        print(f"lapak run: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     if args.engine == "spark":
         from lapak.spark import print_summary, run_spark
+        from orchestration.run_lock import RunLockTimeout
 
-        summary = run_spark(args.landing, args.home, shop=args.shop, select=args.select, tests=not args.no_tests)
+        try:
+            with one_writer(args.landing, args.home, "lapak run --engine spark") as (landing, home):
+                summary = run_spark(landing, home, shop=args.shop, select=args.select, tests=not args.no_tests)
+        except RunLockTimeout as exc:
+            return _report_lock_timeout(args, "lapak run --engine spark", exc)
         if args.json:
             print(json.dumps(summary, indent=2, default=str))
         else:
@@ -377,6 +484,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from orchestration.windows import DAILY
+
+    if problem := _check_environment():
+        print(f"lapak backfill: {problem}", file=sys.stderr)
+        return EXIT_USAGE
 
     first, last = args.start, args.end or args.start
     keys = set(DAILY.get_partition_keys())

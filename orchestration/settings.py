@@ -3,15 +3,21 @@
 `$LAPAK_LANDING` (default `./data/landing`) holds one folder per shop with its exports;
 `$LAPAK_HOME` (default `./data`) holds `warehouse.duckdb`, the PII key and the Dagster instance.
 dbt reads the warehouse path from `$LAPAK_WAREHOUSE`, which is set here so that every process
-(Dagster, dbt, checks) agrees on one file.
+(Dagster, dbt, checks) agrees on one file. Every run that uses the settings holds the home's run lock
+(orchestration/run_lock.py) from its first step to its end: one writer per warehouse.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
+
+from orchestration.home import prepare_home
+from orchestration.run_lock import run_lock
 
 
 class LapakSettings(dg.ConfigurableResource):
@@ -29,6 +35,14 @@ class LapakSettings(dg.ConfigurableResource):
     @property
     def warehouse(self) -> Path:
         return warehouse_path(self.home)
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[LapakSettings]:
+        """The settings, with the home's run lock held until the run ends (re-entrant inside `lapak run`)."""
+        prepare_home(self.home)
+        job = context.dagster_run.job_name if context.dagster_run else "a Dagster run"
+        with run_lock(self.home, f"Dagster run {context.run_id} of {job}"):
+            yield self
 
 
 def warehouse_path(home: Path) -> Path:

@@ -21,7 +21,12 @@ $(MANIFEST): $(STAMP) $(shell find dbt_project/models dbt_project/macros dbt_pro
 
 setup: $(STAMP) $(MANIFEST)
 
+# the home as `lapak run` creates it (owner-only unless LAPAK_HOME_MODE says otherwise; lapak's dagster.yaml),
+# before anything else writes into it
+HOME_READY := $(BIN)/python -c "import os, pathlib, lapak.cli; lapak.cli.prepare_instance(pathlib.Path(os.environ['LAPAK_HOME']))"
+
 sample: setup
+	@$(HOME_READY)
 	@if [ -z "$$(ls -A $(LAPAK_LANDING) 2>/dev/null)" ]; then \
 		$(BIN)/lapak generate --out $(LAPAK_LANDING) --shops 3 --days 120 --end-date yesterday; \
 	else echo "sample exports already in $(LAPAK_LANDING)"; fi
@@ -41,7 +46,7 @@ test: lint
 	$(BIN)/pytest -q
 
 ui: setup
-	mkdir -p $(DAGSTER_HOME) && $(BIN)/dagster dev -w workspace.yaml
+	$(HOME_READY) && mkdir -p $(DAGSTER_HOME) && $(BIN)/dagster dev -w workspace.yaml
 
 dashboard: setup
 	$(BIN)/python -m dashboard

@@ -75,6 +75,15 @@ def _dagster_home(home: Path) -> Path:
     return path
 
 
+def prepare_instance(home: Path) -> Path:
+    """The home (created owner-only) and its Dagster instance with lapak's dagster.yaml, as `lapak run` leaves
+    them: for `make ui` and `make sample` before any run, so that `dagster dev` also runs one run at a time."""
+    from orchestration.home import prepare_home
+
+    prepare_home(home)
+    return _dagster_home(home)
+
+
 def _end_date(value: str) -> date:
     """`--end-date`: a day, or `yesterday` in Jakarta, so that sample exports look as fresh as a shop's today."""
     if value == "yesterday":

@@ -187,3 +187,14 @@ def test_the_lock_file_records_its_holder(tmp_path):
     with run_lock(tmp_path, "lapak backfill 2026-01-01 .. 2026-01-02", timeout=0):
         holder = json.loads((tmp_path / LOCK_FILE).read_text())
     assert holder["pid"] == os.getpid() and holder["command"] == "lapak backfill 2026-01-01 .. 2026-01-02"
+
+
+def test_make_ui_prepares_the_home_as_a_run_does(tmp_path, monkeypatch, umask):
+    """`make sample` and `make ui` write into the home before any run: it is owner-only, the instance queues runs."""
+    from lapak.cli import DAGSTER_YAML, prepare_instance
+
+    monkeypatch.delenv("LAPAK_HOME_MODE", raising=False)
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    instance = prepare_instance(tmp_path / "data")
+    assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
+    assert (instance / "dagster.yaml").read_text() == DAGSTER_YAML

@@ -198,3 +198,14 @@ def test_make_ui_prepares_the_home_as_a_run_does(tmp_path, monkeypatch, umask):
     instance = prepare_instance(tmp_path / "data")
     assert stat.S_IMODE((tmp_path / "data").stat().st_mode) == 0o700
     assert (instance / "dagster.yaml").read_text() == DAGSTER_YAML
+
+
+@pytest.mark.parametrize(("name", "value"), [("LAPAK_HOME_MODE", "abc"), ("LAPAK_LOCK_TIMEOUT", "soon")])
+def test_the_cli_names_a_bad_setting_before_it_starts(tmp_path, name, value):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), name: value}
+    out = subprocess.run(
+        [sys.executable, "-m", "lapak.cli", "run", "--home", str(tmp_path / "home")],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert out.returncode == 2 and f"${name}={value!r}" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "home").exists()

@@ -14,6 +14,7 @@ import duckdb
 
 from orchestration.settings import LapakSettings
 from orchestration.windows import rebuilt_scope
+from quality.checked import mark_checked, unchecked_files
 from quality.gx_import import import_gx
 from quality.suites import SUITES, Suite
 
@@ -74,9 +75,13 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
         blocking=suite.blocking,
     )
     def _check(context: dg.AssetCheckExecutionContext, settings: LapakSettings) -> dg.AssetCheckResult:
-        params = {"load_id": context.run.run_id} if suite.holds_files else {}
+        run_id = context.run.run_id
+        params, files = {}, {}
         query = suite.query
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
+            if suite.holds_files:  # every file loaded and not checked yet, also by a run that died before its checks
+                files = unchecked_files(con, suite.name, suite.asset_key[-1])
+                params["files"] = list(files)
             days, shops = rebuilt_scope(con, context.run, suite.window[0]) if suite.window else (None, None)
             if days is not None:
                 condition, bounds = _keys_between(suite, days[0], days[1], "day")
@@ -87,13 +92,19 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
                 params["shops"] = shops
             outcome = validate_in_chunks(con, suite, query, params)
         failed = [d for d in outcome.details if not d["success"]]
-        held = _hold(suite, outcome, settings, context.run.run_id) if failed else []
+        held = []
+        if files:  # read-write only now: the checks read the warehouse read-only
+            with duckdb.connect(str(settings.warehouse)) as con:
+                held = _hold(con, suite, outcome, files) if failed else []
+                if outcome.passed or held:  # the failing rows' files are held, the others passed
+                    mark_checked(con, files, suite.name, run_id)
         # the failing files are out of the warehouse: the rest goes on, so this warns instead of blocking
         severity = dg.AssetCheckSeverity.WARN if held else dg.AssetCheckSeverity.ERROR
         metadata = {
             "rows_validated": outcome.rows,
             "days_validated": "every day" if days is None else f"{days[0]} .. {days[1]}",
             "shops_validated": "every shop" if shops is None else ", ".join(shops),
+            **({"files_validated": len(files)} if suite.holds_files else {}),
             "expectations": len(outcome.details),
             "failed_expectations": dg.MetadataValue.json(failed),
         }
@@ -256,8 +267,9 @@ def release_memory() -> None:
             ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
-def _hold(suite: Suite, outcome: Outcome, settings: LapakSettings, load_id: str) -> list:
-    """Hold the files the failing rows came from; nothing when a failure names no rows (a table-level one)."""
+def _hold(con: duckdb.DuckDBPyConnection, suite: Suite, outcome: Outcome, files: dict[str, str]) -> list:
+    """Hold the files the failing rows came from; nothing when a failure names no rows (a table-level one).
+    `files`: sha256 -> the load id that loaded the file, which its manifest row is found by."""
     from ingestion.hold import HeldFile, hold_files
 
     if not suite.holds_files or outcome.unnamed_failure or not outcome.failing_rows:
@@ -271,12 +283,11 @@ def _hold(suite: Suite, outcome: Outcome, settings: LapakSettings, load_id: str)
             lines = ", ".join(str(int(r)) for r in sorted(group["_source_row"])[:5])
             more = f" and {len(group) - 5} more" if len(group) > 5 else ""
             problems.setdefault((shop, file, sha), []).append(f"{expectation} on column {column}: row {lines}{more}")
-    files = [
-        HeldFile(shop, file, sha, f"held: check {suite.name} failed: " + "; ".join(why))
-        for (shop, file, sha), why in sorted(problems.items())
-    ]
-    with duckdb.connect(str(settings.warehouse)) as con:
-        return hold_files(con, files, load_id)
+    by_load: dict[str, list[HeldFile]] = {}
+    for (shop, file, sha), why in sorted(problems.items()):
+        held = HeldFile(shop, file, sha, f"held: check {suite.name} failed: " + "; ".join(why))
+        by_load.setdefault(files[sha], []).append(held)
+    return [f for load_id, held in sorted(by_load.items()) for f in hold_files(con, held, load_id)]
 
 
 GX_CHECKS: list[dg.AssetChecksDefinition] = [_make_check(s) for s in SUITES]

@@ -22,8 +22,9 @@ class Suite:
     expectations: Callable[[Any], list]  # receives `great_expectations.expectations`
     description: str
     blocking: bool = True
-    # a suite on raw data validates only the rows of the current load (`$load_id`) and holds the files
-    # its failing rows came from, instead of blocking every shop (ingestion/hold.py)
+    # a suite on raw data validates only the rows of the loaded files it has not checked yet (`$files`, their
+    # sha256s: quality/checked.py) and holds the files its failing rows came from, instead of blocking every
+    # shop (ingestion/hold.py); its asset key's table name is the files' kind
     holds_files: bool = False
     # a suite on a daily fact validates only the days (and shops, column `shop_id`) this run rebuilt: (kind,
     # day column); see orchestration/windows.py. The whole table's keys stay covered by dbt's unique tests.
@@ -44,7 +45,7 @@ SUITES: list[Suite] = [
         # conversion to pandas, 5.3M rows at 5M lines. Ingestion rejects an order file without its required
         # columns (ingestion/formats.py), so a check of the columns here could not fail.
         query="select order_id, sku_id, _shop_id, _source_file, _source_row, _file_sha256 "
-        "from raw.orders where _load_id = $load_id",
+        "from raw.orders where _file_sha256 in (select unnest($files::varchar[]))",
         expectations=lambda gxe: [
             *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("order_id", "sku_id", "_shop_id", "_source_row")],
             gxe.ExpectColumnValuesToMatchRegex(column="order_id", regex=r"^[0-9A-Za-z-]+$"),
@@ -57,7 +58,7 @@ SUITES: list[Suite] = [
         name="gx_raw_videos",
         asset_key=("raw", "videos"),
         query="select video_id, views, _shop_id, _source_file, _source_row, _file_sha256, _period_start, _period_end "
-        "from raw.videos where _load_id = $load_id",
+        "from raw.videos where _file_sha256 in (select unnest($files::varchar[]))",
         expectations=lambda gxe: [
             *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("video_id", "_shop_id", "_source_row")],
             gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_sha256", "video_id"]),
@@ -69,7 +70,7 @@ SUITES: list[Suite] = [
         name="gx_raw_nps_responses",
         asset_key=("raw", "nps_responses"),
         query="select response_id, score, responded_at, _shop_id, _source_file, _source_row, _file_sha256 "
-        "from raw.nps_responses where _load_id = $load_id",
+        "from raw.nps_responses where _file_sha256 in (select unnest($files::varchar[]))",
         expectations=lambda gxe: [
             *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("response_id", "score", "_shop_id")],
         ],

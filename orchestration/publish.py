@@ -332,14 +332,14 @@ def switch(serve: Path, folder: Path) -> None:
 
 def link(path: Path, target: Path) -> None:
     """`path` as a symlink to `target` (relative to its folder); an older lapak's file or folder there is replaced."""
+    aside = path.with_name(f".{path.name}.old")
+    shutil.rmtree(aside, ignore_errors=True)  # left by a run killed while it replaced an older lapak's folder
     if path.is_symlink() and Path(os.readlink(path)) == target:
         return
     tmp = path.with_name(f".{path.name}.link.tmp")
     tmp.unlink(missing_ok=True)
     tmp.symlink_to(target)
     if path.is_dir() and not path.is_symlink():  # a symlink cannot replace a folder in one rename: moved aside first
-        aside = path.with_name(f".{path.name}.old")
-        shutil.rmtree(aside, ignore_errors=True)
         os.replace(path, aside)
         os.replace(tmp, path)
         shutil.rmtree(aside, ignore_errors=True)

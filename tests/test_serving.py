@@ -50,12 +50,13 @@ def test_sensor_starts_one_run_per_new_file_set(tmp_path, monkeypatch):
         key = tick.run_requests[0].run_key
         assert tick.run_requests[0].tags["lapak/new_files"] == "1"
 
+        # until a run lists them in the manifest the files stay new, under the same run key: Dagster starts one run
         again = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=tick.cursor))
-        assert again.run_requests == []  # same files: nothing
+        assert [r.run_key for r in again.run_requests] == [key]  # same files: the same run
 
         shutil.copy(first, landing / SHOP / "copy of the same export.csv")
         renamed = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=again.cursor))
-        assert renamed.run_requests == []  # same content under another name: nothing
+        assert [r.run_key for r in renamed.run_requests] == [key]  # same content under another name: the same run
 
         orders_file(landing, "Semua pesanan-2026-11-10-09_00.csv", 100)
         new = sensor.evaluate_tick(dg.build_sensor_context(instance=instance, cursor=renamed.cursor))
@@ -201,8 +202,9 @@ def test_a_failed_run_publishes_nothing(published):
     db = home / "serve" / "marts.duckdb"
     with duckdb.connect(str(db), read_only=True) as con:
         before = con.execute("select * from _published order by mart").fetchall()
-    # an order created after the export that contains it: the blocking staging check fails
-    orders_file(landing, "Semua pesanan-2026-10-01-09_00.csv", 500, created="25/10/2026 10:00:00")
+    # an order created an hour after the export that contains it (a name stamp on the day of its rows is believed):
+    # the blocking staging check fails
+    orders_file(landing, "Semua pesanan-2026-10-25-09_00.csv", 500, created="25/10/2026 10:00:00")
     failed = run_pipeline(landing, home)
     assert failed["exit_code"] == 1 and failed["published"] is None
     with duckdb.connect(str(db), read_only=True) as con:

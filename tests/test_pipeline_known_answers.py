@@ -133,10 +133,11 @@ def test_second_run_loads_nothing_and_changes_nothing(warehouse, tmp_path):
 
 
 def test_failing_blocking_check_stops_the_marts(tmp_path):
-    """An order created after the export that contains it cannot be real: the staging check blocks."""
+    """An order created after the export that contains it cannot be real: the staging check blocks. (A name stamp
+    a day or more before the file's rows is not believed at all: the file's time stands in for it.)"""
     landing, home = tmp_path / "landing", tmp_path / "home"
     write_orders_csv(
-        landing / SHOP / "Semua pesanan-2026-10-20-09_00.csv",
+        landing / SHOP / "Semua pesanan-2026-10-25-09_00.csv",
         [line("5760000000000000O9", "budi", "25/10/2026 10:00:00", SKU1, 100000)],
     )
     summary = run_pipeline(landing, home)

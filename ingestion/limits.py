@@ -23,8 +23,11 @@ MAX_UNPACKED_BYTES = 1 << 30  # every part of a workbook, uncompressed
 MAX_COLUMNS = 1_024
 MAX_CELLS = 30_000_000  # rows x columns of a sheet's extent, as calamine will allocate it
 
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\b[^>]*?\sr="([A-Z]{1,3})([0-9]{1,7})"')
-_ROW_REF = re.compile(rb'<(?:\w+:)?row\b[^>]*?\sr="([0-9]{1,7})"')
+# ` r="..."` is only a cell's (letters, then digits) or a row's (digits) reference in a sheet: plain patterns with a
+# literal start scan several times faster than matching the elements
+_CELL_COLUMN = re.compile(rb' r="([A-Z]{1,3})[0-9]')
+_CELL_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,7})"')
+_ROW_REF = re.compile(rb' r="([0-9]{1,7})"')
 _CHUNK = 1 << 20
 
 
@@ -76,11 +79,11 @@ def _check_sheet(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> None:
                 if read > MAX_UNPACKED_BYTES:  # the zip's own sizes may lie
                     raise RejectedFile(f"not a workbook lapak will open: {part.filename} unpacks past the cap")
                 text = tail + chunk
-                for letters, digits in _CELL_REF.findall(text):
-                    max_col = max(max_col, _column_number(letters))
-                    max_row = max(max_row, int(digits))
-                for digits in _ROW_REF.findall(text):
-                    max_row = max(max_row, int(digits))
+                if letters := set(_CELL_COLUMN.findall(text)):
+                    max_col = max(max_col, _column_number(max(letters, key=lambda c: (len(c), c))))
+                for refs in (_CELL_ROW.findall(text), _ROW_REF.findall(text)):
+                    if refs:
+                        max_row = max(max_row, max(map(int, refs)))
                 rows += chunk.count(b"<row")
                 cells += chunk.count(b"<c ") + chunk.count(b"<c>")
                 max_row = max(max_row, rows)

@@ -370,6 +370,11 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     for c, t in MANIFEST_COLUMNS.items():
         con.execute(f"alter table {RAW_SCHEMA}._manifest add column if not exists {c} {t.replace(' not null', '')}")
     con.execute(QUARANTINE_DDL)
+    # lapak once kept the whole text of a line the CSV reader rejected: buyers' names, phones and addresses
+    con.execute(
+        f"update {RAW_SCHEMA}._quarantine set raw_value = null "
+        "where column_name = '(whole row)' and raw_value is not null"
+    )
     for kind in KINDS.values():
         cols = [f'"{c}" varchar' for c in kind.columns]
         if kind.name == "orders":

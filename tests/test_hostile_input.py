@@ -309,3 +309,17 @@ def test_an_export_stamped_before_its_own_rows_takes_its_time_from_the_content(d
     (f,) = run(dirs).files
     assert f.export_at == "2026-11-03 23:59:59"
     assert query(dirs, "select distinct cast(_export_at as varchar) from raw.orders") == [("2026-11-03 23:59:59",)]
+
+
+def test_a_warehouse_from_before_forgets_the_text_of_quarantined_lines(dirs):
+    """Before issue 31 the quarantine kept a rejected line whole; the next run of a newer lapak clears it."""
+    landing, home = dirs
+    orders(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", "576000000000000001")
+    run(dirs)
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        con.execute(
+            "insert into raw._quarantine (shop_id, source_file, source_row, column_name, raw_value, reason) "
+            "values ('toko-a', 'old.csv', 3, '(whole row)', '5760,Selesai,Budi Rahasia,(+62)812', 'too many columns')"
+        )
+    run(dirs, load_id="load-2")
+    assert query(dirs, "select raw_value from raw._quarantine where source_file = 'old.csv'") == [(None,)]

@@ -524,7 +524,19 @@ def cmd_quarantine(args: argparse.Namespace) -> int:
     if not warehouse.exists():
         print(f"no warehouse at {warehouse}: run `lapak run` first", file=sys.stderr)
         return EXIT_USAGE
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    try:
+        con = duckdb.connect(str(warehouse), read_only=True)
+    except duckdb.IOException as exc:  # DuckDB has one writer and no readers beside it
+        if "lock" not in str(exc).lower():
+            raise
+        from orchestration.run_lock import describe, read_holder
+
+        print(
+            f"a lapak run is writing {warehouse} right now ({describe(read_holder(home))}): try again when it ends",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    with con:
         where, params = "", []
         if args.file:
             where, params = "where source_file like ?", [f"%{args.file}%"]

@@ -323,3 +323,29 @@ def test_a_warehouse_from_before_forgets_the_text_of_quarantined_lines(dirs):
         )
     run(dirs, load_id="load-2")
     assert query(dirs, "select raw_value from raw._quarantine where source_file = 'old.csv'") == [(None,)]
+
+
+def test_lapak_quarantine_says_plainly_that_a_run_is_writing(dirs, capsys, monkeypatch):
+    import subprocess
+    import sys
+
+    from lapak.cli import main
+
+    landing, home = dirs
+    for name, value in (("LAPAK_HOME", home), ("LAPAK_LANDING", landing), ("LAPAK_WAREHOUSE", home / "w.duckdb")):
+        monkeypatch.setenv(name, str(value))  # the CLI exports its paths: restored after the test
+    orders(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", "576000000000000001")
+    run(dirs)
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ok', flush=True); "
+         "sys.stdin.read()", str(home / "warehouse.duckdb")],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert writer.stdout.readline().strip() == "ok"
+        assert main(["quarantine", "--home", str(home)]) == 1
+    finally:
+        writer.stdin.close()
+        writer.wait()
+    assert "a lapak run is writing" in capsys.readouterr().err
+    assert main(["quarantine", "--home", str(home)]) == 0

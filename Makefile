@@ -8,7 +8,7 @@ export LAPAK_HOME ?= $(CURDIR)/data
 export LAPAK_LANDING ?= $(LAPAK_HOME)/landing
 export DAGSTER_HOME ?= $(LAPAK_HOME)/dagster
 
-.PHONY: setup demo run test lint ui dashboard sample bench clean
+.PHONY: setup demo run test system-deps lint ui dashboard sample bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -42,8 +42,14 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/sqlfluff lint dbt_project/models
 
-test: lint
-	$(BIN)/pytest -q
+# the browser and Spark tests need Chromium and Java 17+ (scripts/ensure-system-deps); SKIP_SYSTEM_TESTS=1 runs the rest
+SYSTEM_TESTS := tests/test_dashboard_browser.py tests/test_spark.py
+
+system-deps:
+	@scripts/ensure-system-deps
+
+test: $(if $(SKIP_SYSTEM_TESTS),,system-deps) lint
+	$(BIN)/pytest -q $(if $(SKIP_SYSTEM_TESTS),$(addprefix --ignore=,$(SYSTEM_TESTS)))
 
 ui: setup
 	$(HOME_READY) && mkdir -p $(DAGSTER_HOME) && $(BIN)/dagster dev -w workspace.yaml

@@ -8,7 +8,7 @@ export LAPAK_HOME ?= $(CURDIR)/data
 export LAPAK_LANDING ?= $(LAPAK_HOME)/landing
 export DAGSTER_HOME ?= $(LAPAK_HOME)/dagster
 
-.PHONY: setup demo run test system-deps lint ui dashboard sample bench clean
+.PHONY: setup demo run test check system-deps lint ui dashboard sample bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,10 @@ system-deps:
 
 test: $(if $(SKIP_SYSTEM_TESTS),,system-deps) lint
 	$(BIN)/pytest -q $(if $(SKIP_SYSTEM_TESTS),$(addprefix --ignore=,$(SYSTEM_TESTS)))
+
+# the fast subset while working: no whole-pipeline runs (marked e2e), no browser, no Spark
+check: lint
+	$(BIN)/pytest -q -m "not e2e" $(addprefix --ignore=,$(SYSTEM_TESTS))
 
 ui: setup
 	$(HOME_READY) && mkdir -p $(DAGSTER_HOME) && $(BIN)/dagster dev -w workspace.yaml

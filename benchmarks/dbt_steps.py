@@ -9,7 +9,7 @@ near 100%, the step is bound by its nodes' total, and fewer or cheaper nodes sho
 chain of nodes that wait on each other); the slowest nodes with when each ran; and the longest waits between
 a model's end and the first of its data tests' start (dbt queues nodes by depth in the graph, not by the
 longest chain behind them, so a model's tests can wait behind shallower nodes). Reads files only: run it after
-`lapak run`, `benchmarks/run.py` or `benchmarks/new_day_ab.py` left their targets in dbt_project/target.
+`lapak run`, `benchmarks/run.py` or `benchmarks/ab.py` left their targets in dbt_project/target.
 """
 
 import argparse

@@ -5,15 +5,14 @@
     .venv/bin/python benchmarks/profile_new_day.py --work W --scale 5m [--rate 100] [--top 25]
     .venv/bin/python benchmarks/profile_new_day.py --work W --scale 5m --full --rate 25   # a whole build instead
 
-The same new day as benchmarks/new_day_ab.py (one day of one shop's orders on a copy of W's home), recorded by
+The same new day as `benchmarks/ab.py --mode new-day` (one day of one shop's orders on a copy of W's home), recorded by
 `py-spy record --subprocesses` (active samples only: a thread py-spy sees idle, waiting on a lock or a socket, is
 left out, though threads that poll, like multiprocessing's pool handlers, still show; DuckDB's own threads are
 native and do not show, the Python frame that called it does). Prints, for
 each process with samples (lapak's, the warm dbt server, each dbt command it forked, Dagster's helpers), its
 CPU seconds and the functions its samples were in (inclusive: a function counts with everything it called),
-then lapak's stages. A profile, not a timing: sampling slows the run (use new_day_ab.py or run.py for times).
-With `--full`, the same for a whole `lapak run` of W's landing into a new home (what the eighteenth measurement
-started from).
+then lapak's stages. A profile, not a timing: sampling slows the run (use ab.py or run.py for times).
+With `--full`, the same for a whole `lapak run` of W's landing into a new home.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.new_day_ab import NEW_FILE, new_day_export, new_day_paths  # noqa: E402
+from benchmarks.ab import NEW_FILE, new_day_export, new_day_paths  # noqa: E402
 from benchmarks.run import SCALES, lapak_env  # noqa: E402
 
 # frames every sample of a thread or a process starts with: they say nothing about where the time went

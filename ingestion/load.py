@@ -338,10 +338,9 @@ def _clean_arrow(column: pa.ChunkedArray, pool: pa.MemoryPool) -> pa.ChunkedArra
 
     trimmed = pc.utf8_trim(column, characters=" \t\r\n", memory_pool=pool)
     if pc.sum(pc.binary_length(trimmed)).as_py() == pc.sum(pc.binary_length(column)).as_py():
-        # nothing was trimmed (most columns): the values are as read, and `read_csv`'s `nullstr` made '' and '--'
-        # NULL already, so the test and the copy below are skipped (docs/performance.md, eighteenth measurement).
-        # The trimmed copy, not `column`, is kept: that frees what DuckDB allocated for the column (keeping those
-        # arrays instead took the 5M ingest's peak from 1,414 to 1,771 MiB, benchmarks/ingest_ab.py)
+        # nothing was trimmed (most columns), and `read_csv`'s `nullstr` made '' and '--' NULL already: the test and
+        # copy below are skipped. The trimmed copy, not `column`, is returned, so that DuckDB's arrays can go (kept,
+        # they raised the 5M ingest's peak: docs/performance.md, decision log)
         return trimmed
     empty = pc.is_in(trimmed, value_set=pa.array(["", "--"]), memory_pool=pool)
     return pc.if_else(empty, pa.scalar(None, trimmed.type), trimmed, memory_pool=pool)
@@ -415,25 +414,17 @@ EventHook = Callable[[str, str, "FileResult | None"], None]
 BATCH_FILES = 256
 BATCH_ROWS = 10_000  # a batch's sheets are held as Python objects until it loads: ~100 MB per 50,000 rows
 BATCH_FILE_BYTES = 1 << 20
-# Bigger files (order CSVs, big workbooks) are loaded each with statements of their own, but share a
-# transaction until it holds TXN_ROWS rows. A commit of one export (~10,000 lines) went through the WAL and
-# was written again at the next checkpoint; a transaction of more than a row group (122,880 rows) has its
-# rows written once, straight into the database file (DuckDB's optimistic writes). At 1M order lines:
-# commits 18 s -> 8 s of a 91 s ingest (docs/performance.md, sixth measurement). Each commit leaves its last,
-# partial row group in the table; at a checkpoint DuckDB merges partial row groups that lie a few row groups
-# apart, rewriting the full ones between them: with 250,000 rows a transaction, at ingestion's last checkpoint
-# or at the next writer's (up to 6.9 s at 5M lines). With a million they lie too far apart to merge: ingest()
-# 0.82-0.91x at 5M (benchmarks/ingest_ab.py; docs/performance.md, fifteenth measurement). A crash loses the
-# files of the open transaction, which the next run loads whole.
+# Bigger files (order CSVs, big workbooks) load with statements of their own but share a transaction of up to
+# TXN_ROWS rows: its rows are written once, not to the WAL and again at the checkpoint, and the partial row groups
+# its commits leave lie too far apart for a later checkpoint to merge (docs/performance.md, decision log). A crash
+# loses the files of the open transaction, which the next run loads whole.
 TXN_ROWS = 1_000_000
-# CSV files of up to this size are read into an Arrow table instead of a temp table, and trimmed there, every
-# column, instead of finding the columns to trim and trimming them in SQL (`Loader._read_csv_arrow`): writing
-# the temp table cost more than the read, and Arrow's trim less than the edge scan (benchmarks/ingest_files.py).
-# Held in memory, outside DuckDB's limit: a bigger file (a whole year in one export) goes to a temp table, which
-# can spill.
+# CSV files of up to this size are read into an Arrow table and every column trimmed there (`_read_csv_arrow`):
+# cheaper than writing a temp table and trimming in SQL (docs/performance.md, decision log). Held in memory, outside
+# DuckDB's limit, so a bigger file (a whole year in one export) goes to a temp table, which can spill.
 ARROW_FILE_BYTES = 64 << 20
-# Files of up to this many rows find the columns to trim with one test over all values (UNPIVOT); bigger ones
-# with one test per column, which scans faster but costs a fixed ~50-80 ms to plan (benchmarks/ingest_files.py)
+# Files of up to this many rows find the columns to trim with one test over all values (UNPIVOT), which plans
+# faster; bigger ones with one test per column, which scans faster (docs/performance.md, decision log)
 UNPIVOT_ROWS = 20_000
 
 
@@ -1037,7 +1028,7 @@ class Loader:
             pass  # trimmed as it was read into Arrow
         elif kept and n_good <= UNPIVOT_ROWS:
             # one test over the values of every column: DuckDB plans four tests per column (~260 for an order
-            # export) in longer than a small file takes to scan (benchmarks/ingest_files.py)
+            # export) in longer than a small file takes to scan (UNPIVOT_ROWS)
             columns = ", ".join(f"c{p}" for p in kept)
             dirty = self._sql(
                 "edges",
@@ -1088,7 +1079,7 @@ class Loader:
         import pyarrow as pa
 
         # malloc, not Arrow's default pool (mimalloc), which keeps what the trims free for reuse: with it the 5M
-        # run's peak went past 2 GiB (benchmarks/ab.py; docs/performance.md, thirteenth measurement)
+        # run's peak went past 2 GiB (docs/performance.md, decision log)
         pool = pa.system_memory_pool()
         start = time.perf_counter()
         table = self.con.sql(read, params=[source]).to_arrow_table()
@@ -1477,16 +1468,12 @@ def ingest(
     report = IngestReport()
     con = duckdb.connect(str(warehouse))
     try:
-        # DuckDB checkpoints the WAL into the database file once it passes 16 MB, inside a commit: at a million
-        # order lines that made commits 37% of ingestion. Checkpointing every 256 MB (and once at the end) took a
-        # 1M-line landing folder from 81 s to 58 s for ~150 MB more peak memory (docs/performance.md).
+        # DuckDB checkpoints the WAL inside a commit once it passes 16 MB, often during a big load: every 256 MB
+        # (and once at the end) costs much less time for a little more memory (docs/performance.md, decision log)
         con.execute("set checkpoint_threshold = '256MB'")
-        # DuckDB's default limit is 80% of RAM, and it keeps the blocks it wrote in memory up to that: loaders
-        # side by side postpone checkpoints (never while another transaction is open), and a 5M-line first
-        # load grew to 5.2 GiB. Capped, it evicts written blocks and spills what it must. Transactions of
-        # TXN_ROWS rows fill 1 GB where 250,000 did not, and raised the peak; 600 MB kept it where it was, and
-        # 400 MB lowered ingest()'s peak at 5M lines from 1,592 to 1,416 MiB in as much time (0.98x;
-        # benchmarks/ingest_ab.py, docs/performance.md, seventeenth measurement).
+        # DuckDB keeps the blocks a load wrote in memory up to its limit (80% of RAM by default), though it never
+        # reads them again: capped, it evicts them; 400 MB gave the lowest peak in as much time (docs/performance.md,
+        # decision log).
         con.execute("set memory_limit = ?", [os.environ.get("LAPAK_INGEST_MEMORY_LIMIT", "400MB")])
         found = scan_landing(landing, shop)
         files = found.files

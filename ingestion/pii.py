@@ -3,7 +3,7 @@
 HMAC(K, m) = SHA256((K ^ opad) || SHA256((K ^ ipad) || m)), RFC 2104, kept to its first 128 bits (32 hex
 characters; truncation as RFC 2104 section 5 allows). 128 bits leave a collision among a billion buyers at
 odds of about 1 in 10^21, and the key groups, joins and sorts faster than the full 64 characters through
-every model that carries it (docs/performance.md, twentieth measurement). Keys loaded before were 64
+every model that carries it (docs/performance.md, decision log). Keys loaded before were 64
 characters; their first 32 are the same key, which staging keeps. The key comes from
 `$LAPAK_PII_KEY`, else from `<home>/pii.key`, generated once. Losing the key means new loads hash
 the same buyer to a different customer_key: back it up with the warehouse.

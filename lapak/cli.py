@@ -429,7 +429,7 @@ def _run_and_report(args: argparse.Namespace, title: str, **kwargs) -> int:
     if progress:
         print(title, file=sys.stderr)
     # Dagster's, dbt's and lapak's definitions live as long as the process: frozen, the full collections
-    # during the run no longer walk them (benchmarks/gc_freeze.py). Only in this command's own process.
+    # during the run no longer walk them (docs/performance.md, decision log). Only in this command's own process.
     import orchestration.definitions  # noqa: F401
     from orchestration.run_lock import RunLockTimeout
 
@@ -604,7 +604,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     code = args.func(args)
     # The interpreter's teardown runs full garbage collections over every object Dagster, dbt and GX left
-    # behind: 2+ s after a `lapak run` (benchmarks/gc_freeze.py). Frozen objects are skipped; their memory
+    # behind: 2+ s after a `lapak run` (docs/performance.md, decision log). Frozen objects are skipped; their memory
     # goes back to the OS with the process. Only for the `lapak` command: main() ends its process.
     gc.freeze()
     return code

@@ -178,13 +178,10 @@ def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: 
         record_mart_build(settings.warehouse, context.run_id, plan, fingerprint)
 
 
-# A facts rebuild longer than this runs one model at a time (dbt --threads 1). The two order-line models
-# are window functions over every export of every order in the window, and DuckDB's memory limit is one
-# pool for both: at 5M order lines a rebuild of every day without --full-refresh ran out of memory with
-# the two side by side ("could not allocate block", 1 GB), and passed alone (175 s); the first build of
-# every day took 109 s one at a time against 115 s side by side (DuckDB spreads each query over the cores
-# itself). A daily run's few days keep two threads: one at a time cost 0.6-1.3 s of its 7.7 s facts step,
-# its data tests waiting on each other (docs/performance.md, ninth and tenth measurements; benchmarks/facts_threads.py).
+# A facts rebuild longer than this runs one model at a time (dbt --threads 1): the two order-line models are window
+# functions over every version of every line, and side by side in DuckDB's one memory pool a rebuild of every day
+# ran out of memory, where one at a time it passed, no slower; a daily run's few days are faster on two threads
+# (docs/performance.md, decision log).
 SERIAL_FACTS_DAYS = 7
 
 

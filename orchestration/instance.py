@@ -4,7 +4,7 @@ Dagster's `SqliteEventLogStorage` creates and disposes a SQLAlchemy engine for e
 engine starts with an empty compiled-statement cache, so every event pays for engine set-up and for
 compiling its INSERT statements again: about 12 ms an event on the benchmark machine. A build over a range
 of day partitions stores thousands of events (a materialization per partition per asset, a result per dbt
-test), which made Dagster's bookkeeping the largest part of a small run (docs/performance.md).
+test), which made Dagster's bookkeeping the largest part of a small run (docs/performance.md, decision log).
 
 `LapakSqliteStorage` stores exactly the same files in the same layout (`history/runs.db`,
 `history/runs/<run>.db`, `history/runs/index.db`, `schedules/`), so `dagster dev` and the Dagster UI read

@@ -13,7 +13,7 @@ A failed run never reaches this step.
 
 The new marts.duckdb starts either empty, every table of schema `marts` copied in, or, when the build rebuilt
 some shops only (orchestration/marts.py), as a copy of the current publication's file in which those shops' rows
-are replaced (`_shop_update`): at 5M order lines in half the time of a whole copy (benchmarks/publish.py). The
+are replaced (`_shop_update`): at 5M order lines in half the time of a whole copy (docs/performance.md). The
 copy is updated only when it holds exactly the build before this one: the file records the mart build
 it holds (`_publication.mart_build`), and the warehouse every marts step that started
 (`lapak.mart_steps`), succeeded or not. Anything else (a first build, a full rebuild, a step that failed
@@ -48,9 +48,8 @@ CURRENT = "current"  # serve/current: a symlink to the current publication's fol
 PUBLISHED_TABLE = "_published"  # one row per mart: run id, row count, time: readers can check consistency
 PUBLICATION_TABLE = "_publication"  # one row: the run, the mart build the file holds, how it was written
 STORAGE_VERSION = os.environ.get("LAPAK_SERVE_STORAGE_VERSION", "v1.0.0")
-# Rows deleted from a DuckDB table leave free blocks that later inserts reuse: replacing one shop of ten
-# at a time in the 5M-line marts grew the file from 104 to at most 152 MiB, where it stayed
-# (benchmarks/publish.py). Every so many updates in place, a whole copy starts it afresh anyway.
+# Rows deleted from a DuckDB table leave free blocks that later inserts reuse, so a file updated in place grows to a
+# plateau (docs/performance.md, decision log); every so many updates, a whole copy starts it afresh anyway.
 MAX_IN_PLACE = 30
 
 

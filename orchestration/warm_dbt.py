@@ -2,7 +2,7 @@
 
 Importing dbt takes 3-4 s (mostly mashumaro compiling its (de)serialisers), and a run invokes dbt two or
 three times (the facts step, the marts step and, in a new home, one parse): seconds of a small run's
-fixed cost spent importing the same modules again (docs/performance.md). So `lapak run` starts a server
+fixed cost spent importing the same modules again (docs/performance.md, decision log). So `lapak run` starts a server
 that imports dbt and its DuckDB adapter once (`WarmDbt`, while ingestion runs), and dagster-dbt calls
 `lapak-dbt` instead of `dbt`: a small client (standard library only) that hands its arguments, working
 folder, environment and standard streams to the server, which forks a child that runs the command
@@ -13,8 +13,8 @@ SIGTERM on to the child.
 The first dbt command in a process also pays costs that later ones do not (mashumaro compiling the
 (de)serialisers of the manifest's classes on first use, and the like). So after
 its imports the server runs one `dbt parse` of lapak's project itself, on a copy of its partial-parse
-state in a folder of its own, and every command it forks starts past that (`benchmarks/warm_dbt.py`: the
-dbt stage of a 10k run 20.0 -> 16.7 s). `LAPAK_WARM_DBT_PARSE=off` skips it (for that benchmark). A `build`,
+state in a folder of its own, and every command it forks starts past that (docs/performance.md, decision
+log). `LAPAK_WARM_DBT_PARSE=off` skips it (to measure what it buys). A `build`,
 `run` or `test` of that project, with its profiles, target and warehouse file name, then starts from the
 manifest that parse made instead of re-checking the project's files (`warm_manifest`).
 
@@ -25,8 +25,8 @@ same dbt either way. `LAPAK_WARM_DBT=off` makes `lapak run` start none.
 Both run dbt with one change (`folder_blind_state_check`): dbt's partial-parse state no longer depends on
 the folder that holds the warehouse. dbt throws its partial-parse state away whenever the rendered profile
 changes, and the profile holds the warehouse's path, so every new home (a new shop's, each test's, each
-benchmark scale's) paid a full parse of the project before its first step (`benchmarks/ab.py`, 10k lines
-in new homes: process wall 47.6 -> 38.9 s, docs/performance.md). lapak's manifest does not depend on that
+benchmark scale's) paid a full parse of the project before its first step (docs/performance.md, decision
+log). lapak's manifest does not depend on that
 folder (two parses for two homes differ only in their timestamps). The file's name still counts, and
 everything else in the profile; `tests/test_warm_dbt.py` checks both ways.
 """

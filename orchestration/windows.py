@@ -208,10 +208,9 @@ def record_fact_build(
     )
 
 
-# DuckDB's memory limit for the connection that appends a build record. Its default, 80% of RAM, let the
-# checkpoint DuckDB runs when that connection closes, right after dbt's facts step at 5M order lines, take
-# 0.4-2 GiB and seconds in lapak's own process (2.1-2.5 GiB peaks, found with `benchmarks/run.py --stacks`);
-# capped, the same close took 0.1 s and no memory (docs/performance.md, eighth measurement).
+# DuckDB's memory limit for the connection that appends a build record: with its default, 80% of RAM, the
+# checkpoint as it closes, right after dbt's facts step, took up to 2 GiB and seconds in lapak's own process; capped,
+# none (found with `benchmarks/run.py --stacks`; docs/performance.md, decision log).
 RECORD_MEMORY_LIMIT = "256MB"
 
 

@@ -26,7 +26,7 @@ def _gx() -> tuple[Any, Any]:
     from great_expectations.execution_engine import pandas_execution_engine
 
     # GX fingerprints every DataFrame under 1 GB (an md5 of pandas' hash of every cell) as a batch marker that
-    # lapak never reads: 42% of a check's time at 5M order lines (py-spy, docs/performance.md). 0 turns it off.
+    # lapak never reads: 42% of a check's time at 5M order lines (docs/performance.md, decision log). 0 turns it off.
     if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
         pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
@@ -192,7 +192,7 @@ def _chunks(con: duckdb.DuckDBPyConnection, suite: Suite, query: str, params: di
 def fetch_frame(con: duckdb.DuckDBPyConnection, query: str, params: dict):
     """The rows of `query` as the DataFrame DuckDB's `.df()` makes (decimals as floats, dates as timestamps), but
     through Arrow: text reaches pandas' Arrow-backed strings without a Python object per value, 4x faster on
-    the raw order lines (docs/performance.md)."""
+    the raw order lines (docs/performance.md, decision log)."""
     import pandas as pd
     import pyarrow as pa
 
@@ -256,7 +256,7 @@ def release_memory() -> None:
 
     pandas 3 keeps strings in Arrow buffers, and Arrow's allocator (mimalloc) keeps freed pages for reuse:
     after validating a million order lines the process held ~550 MB it no longer used, all through the
-    dbt build that runs next (measured: docs/performance.md)."""
+    dbt build that runs next (docs/performance.md, decision log)."""
     gc.collect()
     with contextlib.suppress(ImportError):
         import pyarrow

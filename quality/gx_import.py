@@ -1,7 +1,7 @@
 """Importing Great Expectations without the modules lapak's checks never use.
 
 `import great_expectations` takes seconds, and in `lapak run` it competes for the GIL with Dagster and
-ingestion (docs/performance.md). Part of it is modules only some expectations or data sources need:
+ingestion (docs/performance.md, decision log). Part of it is modules only some expectations or data sources need:
 
 - pyspark, imported whenever it is installed (lapak installs it for `lapak spark`) to offer Spark data
   sources; lapak validates pandas DataFrames. It is blocked while GX imports: GX catches the ImportError
@@ -11,7 +11,7 @@ ingestion (docs/performance.md). Part of it is modules only some expectations or
   (which lapak's suites do not use) and used only inside their functions. They are deferred: a stand-in
   module imports the real one on first attribute access, so a suite that does use them still works.
 
-`benchmarks/gx_import.py` measures the import with and without this, in fresh processes.
+Together this about halves the import (docs/performance.md, decision log).
 """
 
 from __future__ import annotations
@@ -86,7 +86,7 @@ def prefetch_gx() -> threading.Thread:
 
     The first check needs GX only after ingestion. The import holds the GIL most of the time, so what runs
     beside it waits: started after the Dagster instance, it slowed ingestion as much as it now slows the
-    instance (docs/performance.md, eleventh measurement); what helps is importing less. Only the module
+    instance (docs/performance.md, decision log); what helps is importing less. Only the module
     import runs here; the checks make their GX context once, themselves."""
     thread = threading.Thread(target=import_gx, name="import-great-expectations", daemon=True)
     thread.start()

@@ -31,8 +31,8 @@ class Suite:
     window: tuple[str, str] | None = None
     # the TIMESTAMP column whose date is the window's day (`cast(<it> as date)`), if it is one: days are then
     # found as a range of it (`>= the first day's midnight and < the midnight after the last`), which DuckDB
-    # checks as it scans each column segment, where a cast to date is computed for every row first (4x faster
-    # on the 5M order lines' chunks: docs/performance.md)
+    # checks as it scans each column segment, where a cast to date is computed for every row first
+    # (docs/performance.md, decision log)
     window_time: str | None = None
 
 

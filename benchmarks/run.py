@@ -368,7 +368,7 @@ def main() -> None:
             gen_s = time.perf_counter() - started
             files = order_csvs(landing)
             # each baseline runs before and after lapak and its faster run counts: the floor alone took 39.8-50.4 s at
-            # 5M in runs of this script a day apart (docs/performance.md, nineteenth measurement), and the ratio with it
+            # 5M in runs of this script a day apart (docs/performance.md, how to measure), and the ratio with it
             before = floor(files), pandas_peer(files)
             summary, peak = run_lapak(landing, home, work / name / "stacks.json" if args.stacks else None)
             after = floor(files), pandas_peer(files)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ingestion.formats import ORDER_HEADERS_CURRENT, ORDER_TAB_SUFFIXED
+from ingestion.formats import ORDER_HEADERS_CURRENT, ORDER_TAB_SUFFIXED, VIDEOS
 
 
 def order_row(**values: str) -> dict[str, str]:
@@ -135,4 +135,16 @@ def write_big_orders_csv(path: Path, rows: int, first: int = 0) -> Path:
         out.write(b"\xef\xbb\xbf" + header.encode() + b"\n")
         shutil.copyfileobj(src, out, 1 << 24)
     body.unlink()
+    return path
+
+
+def bomb_workbook(path: Path) -> Path:
+    """A 5 KB workbook: a video export's header in row 1 and one cell at XFD1048576 (calamine aborts on it)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path))
+    sheet = book.add_worksheet()
+    for i, header in enumerate(VIDEOS.headers("en")):
+        sheet.write(0, i, header)
+    sheet.write(1048575, 16383, "x")
+    book.close()
     return path

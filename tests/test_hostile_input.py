@@ -16,7 +16,7 @@ from ingestion.detect import RejectedFile, detect
 from ingestion.formats import ORDER_HEADERS_CURRENT, VIDEOS
 from ingestion.landing import scan_landing
 from ingestion.load import export_time, ingest
-from tests.exports import order_row, write_orders_csv, write_xlsx
+from tests.exports import bomb_workbook, order_row, write_orders_csv, write_xlsx
 
 KEY = "hostile-key-0123456789abcdef0123456789abcdef"
 
@@ -41,20 +41,6 @@ def query(dirs, sql, params=None):
 
 def orders(path: Path, order_id: str, **values: str) -> Path:
     return write_orders_csv(path, [order_row(**{"Order ID": order_id, **values})])
-
-
-def bomb_workbook(path: Path) -> Path:
-    """A 5 KB workbook: a video export's header in row 1 and one cell at XFD1048576 (calamine aborts on it)."""
-    import xlsxwriter
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book = xlsxwriter.Workbook(str(path))
-    sheet = book.add_worksheet()
-    for i, header in enumerate(VIDEOS.headers("en")):
-        sheet.write(0, i, header)
-    sheet.write(1048575, 16383, "x")
-    book.close()
-    return path
 
 
 # --- 1. workbooks and files too big to parse --------------------------------------------------------------------

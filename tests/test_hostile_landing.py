@@ -14,8 +14,7 @@ import pytest
 
 from lapak.generate import generate
 from tests.conftest import MARTS_SNAPSHOTTED, lapak_cli
-from tests.exports import order_row, write_orders_csv
-from tests.test_hostile_input import bomb_workbook
+from tests.exports import bomb_workbook, order_row, write_orders_csv
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,6 @@ schema drift and a failing batch included."""
 from __future__ import annotations
 
 import shutil
-from dataclasses import asdict
 from pathlib import Path
 
 import duckdb
@@ -17,10 +16,10 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 import ingestion.load as load
-from ingestion.formats import KINDS
-from ingestion.load import accounting_problems, ingest
+from ingestion.load import ingest
 from lapak.generate import generate
 from tests.exports import write_xlsx
+from tests.helpers.ingestion import reference_run, run, snapshot
 
 
 def _sheet(path: Path) -> list[list[object]]:
@@ -52,45 +51,6 @@ def landing(tmp_path_factory) -> Path:
     write_xlsx(videos[6].with_name("Video Performance List_20261103120000.xlsx"), drift)
     (root.parent / "header_row").write_text(str(h + 1))
     return root
-
-
-RAW = "* exclude (_load_id)"
-
-
-def snapshot(warehouse: Path) -> dict[str, list]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        out = {
-            kind.name: con.execute(f"select {RAW} from raw.{kind.name} order by all").fetchall()
-            for kind in KINDS.values()
-        }
-        out["_quarantine"] = con.execute(
-            "select * exclude (load_id, quarantined_at) from raw._quarantine order by all"
-        ).fetchall()
-        out["_manifest"] = con.execute(
-            "select * exclude (load_id, loaded_at) from raw._manifest order by source_file"
-        ).fetchall()
-        assert accounting_problems(con) == []
-    return out
-
-
-def results(report) -> list[dict]:
-    return [{k: v for k, v in asdict(f).items() if k != "seconds"} for f in report.files]
-
-
-def run(landing: Path, home: Path, **kwargs):
-    """Ingest `landing` into a warehouse under `home`: the per-file results and every raw table's rows."""
-    report = ingest(home / "warehouse.duckdb", landing, home, load_id="l1", **kwargs)
-    return results(report), snapshot(home / "warehouse.duckdb")
-
-
-def reference_run(landing: Path, home: Path, pii_key: str, settings: dict | None = None, **kwargs):
-    """`run` with `LAPAK_PII_KEY` set and settings of `ingestion.load` patched for this run only: the plain way
-    (one file per batch, per transaction, one loader) that a test compares the fast way with."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("LAPAK_PII_KEY", pii_key)
-        for name, value in (settings or {}).items():
-            mp.setattr(load, name, value)
-        return run(landing, home, **kwargs)
 
 
 @pytest.fixture(scope="module")

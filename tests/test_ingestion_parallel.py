@@ -15,7 +15,7 @@ import pytest
 import ingestion.load as load
 from lapak.generate import generate
 from tests.exports import write_big_orders_csv
-from tests.test_ingestion_batch import reference_run, run, snapshot
+from tests.helpers.ingestion import reference_run, run, snapshot
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 
 import ingestion.load as load
 from tests.exports import write_big_orders_csv
-from tests.test_ingestion_batch import reference_run, run
+from tests.helpers.ingestion import reference_run, run
 
 ROWS = 2_000
 

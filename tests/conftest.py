@@ -62,3 +62,10 @@ def sample_run(tmp_path_factory) -> SampleRun:
     second = lapak_cli("run", "--landing", str(landing), "--home", str(home), "--json", home_env=root)
     assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
     return SampleRun(generated, landing, home, first_summary, json.loads(second.stdout), snapshot)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test on the whole pipeline's output (`sample_run`) is an end-to-end test: `-m "not e2e"` skips it."""
+    for item in items:
+        if "sample_run" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)

@@ -22,6 +22,8 @@ import pytest
 
 from dashboard.__main__ import command
 
+pytestmark = pytest.mark.e2e  # the dashboard in Chromium, on the whole pipeline's output
+
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("LAPAK_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [

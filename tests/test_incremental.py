@@ -16,6 +16,8 @@ import pytest
 from tests.conftest import MARTS_SNAPSHOTTED, lapak_cli
 from tests.exports import order_row, write_orders_csv
 
+pytestmark = pytest.mark.e2e  # whole `lapak run`s and backfills
+
 # fact model -> (its day, a number to tamper with)
 FACTS = {
     "staging.stg_tiktok__order_lines": ("order_date", "quantity"),

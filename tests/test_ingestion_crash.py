@@ -27,6 +27,8 @@ from pathlib import Path
 import ingestion.load
 from ingestion.load import ingest
 
+pytestmark = pytest.mark.e2e  # kills real ingestion subprocesses and runs them again
+
 ingestion.load.TXN_ROWS = int(sys.argv[4])
 
 def say(event, rel, result):

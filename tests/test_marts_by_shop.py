@@ -12,6 +12,8 @@ from lapak.generate import generate
 from tests.conftest import MARTS_SNAPSHOTTED
 from tests.exports import order_row, write_orders_csv
 
+pytestmark = pytest.mark.e2e  # whole `lapak run`s
+
 TAMPERED = "(tampered)"  # a province no export has: still there means the shop's rows were not rebuilt
 
 

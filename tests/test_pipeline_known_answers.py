@@ -9,6 +9,8 @@ import pytest
 from lapak.cli import run_pipeline
 from tests.exports import order_row, write_orders_csv
 
+pytestmark = pytest.mark.e2e  # whole `lapak run`s
+
 SHOP = "toko-uji"
 
 

@@ -143,6 +143,7 @@ def published(tmp_path_factory):
     return landing, home, first
 
 
+@pytest.mark.e2e
 def test_run_publishes_a_read_only_copy_parquet_and_freshness_warning(published):
     _, home, first = published
     db = home / "serve" / "marts.duckdb"
@@ -157,6 +158,7 @@ def test_run_publishes_a_read_only_copy_parquet_and_freshness_warning(published)
     assert fresh["severity"] == "WARN"
 
 
+@pytest.mark.e2e
 def test_bi_clients_read_the_published_file(published):
     _, home, _ = published
     db = home / "serve" / "marts.duckdb"
@@ -173,6 +175,7 @@ def test_bi_clients_read_the_published_file(published):
     assert out.stdout.split() == ["n", "3"]
 
 
+@pytest.mark.e2e
 def test_reader_never_sees_a_lock_or_a_half_updated_state(published, tmp_path):
     landing, home, first = published
     db = home / "serve" / "marts.duckdb"
@@ -197,6 +200,7 @@ def test_reader_never_sees_a_lock_or_a_half_updated_state(published, tmp_path):
     assert seen["run_ids"] == sorted([first["run_id"], second["run_id"]])  # saw the old copy, then the new
 
 
+@pytest.mark.e2e
 def test_a_failed_run_publishes_nothing(published):
     landing, home, _ = published
     db = home / "serve" / "marts.duckdb"
@@ -212,6 +216,7 @@ def test_a_failed_run_publishes_nothing(published):
     assert "gx_stg_order_lines" in (home / "logs" / "failures.log").read_text()
 
 
+@pytest.mark.e2e
 def test_run_limited_to_one_shop_leaves_other_shops_alone(tmp_path):
     landing, home = tmp_path / "landing", tmp_path / "home"
     orders_file(landing, "Semua pesanan-2026-10-20-09_00.csv", 1)

@@ -21,6 +21,8 @@ from lapak.generate import generate
 from lapak.spark import HEADLINE_MARTS, spark_table_path
 from tests.conftest import lapak_cli
 
+pytestmark = pytest.mark.e2e  # the whole pipeline on Spark: needs Java
+
 # The grain of each mart: rows are compared in this order.
 GRAINS = {
     "customers": ("shop_id", "customer_key"),

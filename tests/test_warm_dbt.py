@@ -12,9 +12,13 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
+
 from orchestration import warm_dbt
 from orchestration.dbt import DBT_PROJECT_DIR
 from orchestration.warm_dbt import ENV, OFF, PARSE_ENV, WarmDbt
+
+pytestmark = pytest.mark.e2e  # starts dbt servers and runs whole dbt commands in subprocesses
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -10,7 +10,7 @@ import duckdb
 
 from ingestion.formats import KINDS
 from ingestion.load import RAW_SCHEMA, IngestReport, accounting_problems, ingest
-from orchestration.settings import LapakSettings
+from lapak.resources import LapakPaths
 
 RAW_GROUP = "raw"
 MANIFEST_KEY = dg.AssetKey([RAW_SCHEMA, "_manifest"])
@@ -57,7 +57,7 @@ class IngestConfig(dg.Config):
         )
     ],
 )
-def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, settings: LapakSettings):
+def ingest_landing(context: dg.AssetExecutionContext, config: IngestConfig, settings: LapakPaths):
     """Load every new file under the landing folder (or one shop's folder) into the `raw` schema."""
     report = ingest(settings.warehouse, settings.landing, settings.home, load_id=context.run_id, shop=config.shop)
     for f in report.rejected:
@@ -121,7 +121,7 @@ def every_file_accepted(context: dg.AssetCheckExecutionContext) -> dg.AssetCheck
     "quarantine tables hold exactly those rows; no raw or quarantined row belongs to a file the manifest "
     "does not list as loaded (no partial load), and no file is listed as loaded twice.",
 )
-def rows_accounted_for(settings: LapakSettings) -> dg.AssetCheckResult:
+def rows_accounted_for(settings: LapakPaths) -> dg.AssetCheckResult:
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         bad = accounting_problems(con)
         files, rows_read, rows_loaded, rows_quarantined = con.execute(

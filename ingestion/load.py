@@ -43,11 +43,11 @@ from ingestion.detect import FileLayout, RejectedFile, cell_text, detect, export
 from ingestion.formats import KINDS, LINEAGE_COLUMNS, ORDER_STATUSES_EN, ORDER_STATUSES_ID, Kind
 from ingestion.landing import exact_path, scan_landing
 from ingestion.pii import hmac_pads, hmac_sql, key_for_warehouse
+from lapak.settings import WIB
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-WIB = timedelta(hours=7)
 RAW_SCHEMA = "raw"
 
 # How a typed text column must look to be loadable. The dbt macros in dbt_project/macros/parsing.sql
@@ -356,7 +356,7 @@ def _clean_cell(v: object) -> str | None:
 
 
 def _wib(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, UTC).replace(tzinfo=None) + WIB
+    return datetime.fromtimestamp(ts, WIB).replace(tzinfo=None)
 
 
 def _now_wib() -> datetime:

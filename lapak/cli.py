@@ -87,7 +87,7 @@ def prepare_instance(home: Path) -> Path:
 def _end_date(value: str) -> date:
     """`--end-date`: a day, or `yesterday` in Jakarta, so that sample exports look as fresh as a shop's today."""
     if value == "yesterday":
-        from lapak.generate import WIB
+        from lapak.settings import WIB
 
         return datetime.now(WIB).date() - timedelta(days=1)
     try:
@@ -155,9 +155,9 @@ def one_writer(landing: Path | str | None, home: Path | str | None, command: str
     """The resolved landing and home folders, the home created (owner-only) and its run lock held meanwhile.
 
     Raises RunLockTimeout if another run keeps the lock past `$LAPAK_LOCK_TIMEOUT` seconds."""
+    from lapak.settings import resolve_paths
     from orchestration.home import prepare_home
     from orchestration.run_lock import describe, lock_timeout, run_lock
-    from orchestration.settings import resolve_paths
 
     landing_path, home_path = resolve_paths(landing, home)
     prepare_home(home_path)
@@ -212,6 +212,7 @@ def _run_pipeline(
     import dagster as dg
 
     from ingestion.assets import MANIFEST_KEY, report_from_metadata
+    from lapak.settings import warehouse_path
     from orchestration.automation import CLI_TAG, notify_failure
     from orchestration.dbt import prepare_partial_parse
     from orchestration.definitions import defs
@@ -221,7 +222,7 @@ def _run_pipeline(
     from quality.gx_import import prefetch_gx
 
     gx_import = prefetch_gx()  # the checks need it after ingestion; importing it takes seconds
-    warehouse = home_path / "warehouse.duckdb"
+    warehouse = warehouse_path(home_path)
     prepare_partial_parse(warehouse)
     ingest_job, build_job = defs.resolve_job_def("lapak_ingest"), defs.resolve_job_def("lapak_build")
     loggers = {"lapak_progress": {}} if progress else {"console": {"config": {"log_level": "CRITICAL"}}}
@@ -517,10 +518,10 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 def cmd_quarantine(args: argparse.Namespace) -> int:
     import duckdb
 
-    from orchestration.settings import resolve_paths
+    from lapak.settings import resolve_paths, warehouse_path
 
     _, home = resolve_paths(None, args.home)
-    warehouse = home / "warehouse.duckdb"
+    warehouse = warehouse_path(home)
     if not warehouse.exists():
         print(f"no warehouse at {warehouse}: run `lapak run` first", file=sys.stderr)
         return EXIT_USAGE

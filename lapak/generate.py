@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import zipfile
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from xml.sax.saxutils import escape as xml_escape
 
@@ -40,10 +40,10 @@ from ingestion.formats import (
     VIDEOS,
     snake,
 )
+from lapak.settings import WIB
 
 __all__ = ["GenerateResult", "ShopStory", "generate"]
 
-WIB = timezone(timedelta(hours=7))
 DAY = 86_400
 HOUR = 3_600
 NEVER = np.iinfo(np.int64).max  # "has not happened": compares after every export time

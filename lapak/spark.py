@@ -52,8 +52,8 @@ def run_spark(
     """Ingest, export the lake, build with dbt-spark; return a summary like `lapak run`'s."""
     from ingestion.lake import export_lake, lake_path
     from ingestion.load import ingest
+    from lapak.settings import resolve_paths, warehouse_path
     from orchestration.dbt import DBT_PROJECT_DIR, dbt_executable
-    from orchestration.settings import resolve_paths, warehouse_path
 
     landing_path, home_path = resolve_paths(landing, home)
     home_path.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,7 @@ import json
 import os
 import time
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -15,12 +15,12 @@ import duckdb
 from ingestion.assets import MANIFEST_KEY, RAW_KEYS, report_from_metadata
 from ingestion.landing import discover
 from ingestion.load import sha256_file
+from lapak.settings import WIB, resolve_paths, warehouse_path
 from orchestration.dbt import dbt_marts
 from orchestration.publish import publish
-from orchestration.settings import LapakSettings, resolve_paths
+from orchestration.settings import LapakSettings
 from orchestration.windows import build_tags, pending_range
 
-WIB = timedelta(hours=7)
 CLI_TAG = "lapak/launched_by"
 FILES_TAG = "lapak/new_files_key"  # which new files a sensor run was requested for (see new_files_run_key)
 # a sensor run that failed is requested again this long after it ended, not on every tick: a failure that
@@ -69,7 +69,7 @@ def published_marts(context: dg.AssetExecutionContext, settings: LapakSettings) 
 )
 def orders_export_is_fresh(settings: LapakSettings) -> dg.AssetCheckResult:
     max_days = float(os.environ.get("LAPAK_FRESHNESS_DAYS", "2"))
-    now_wib = datetime.now(UTC).replace(tzinfo=None) + WIB
+    now_wib = datetime.now(WIB).replace(tzinfo=None)
     with duckdb.connect(str(settings.warehouse), read_only=True) as con:
         rows = con.execute(
             "select shop_id, max(export_at) from raw._manifest where kind = 'orders' and status = 'loaded' "
@@ -222,7 +222,7 @@ def build_after_ingest(ingest_job, build_job) -> dg.SensorDefinition:
             return dg.SkipReason(f"blocking checks failed in {run.run_id}: {'; '.join(blocked)}")
         _, home = resolve_paths(os.environ.get("LAPAK_LANDING"), os.environ.get("LAPAK_HOME"))
         shop = (run.run_config.get("ops", {}).get("ingest_landing", {}).get("config") or {}).get("shop")
-        first, last = pending_range(home / "warehouse.duckdb", shop)
+        first, last = pending_range(warehouse_path(home), shop)
         run_config = {"ops": {"dbt_staging": {"config": {"shop": shop}}}} if shop else {}
         return dg.RunRequest(
             run_key=f"build-after-{run.run_id}",

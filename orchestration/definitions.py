@@ -14,7 +14,10 @@ from orchestration.automation import (
 from orchestration.dbt import dbt_marts, dbt_resource, dbt_staging
 from orchestration.progress import progress_logger
 from orchestration.settings import settings_from_env
-from quality.checks import GX_CHECKS
+from orchestration.windows import rebuilt_scope
+from quality.checks import gx_checks
+
+GX_CHECKS = gx_checks(rebuilt_scope)  # the suites with a window validate the days and shops a build rebuilt
 
 # Ingestion is driven by files, the facts by days: two jobs. `lapak run`, the schedule and the
 # landing-folder sensor start `lapak_ingest`; the build over the days the new files cover follows

@@ -18,14 +18,15 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
+
+from lapak.settings import WIB
 
 LOCK_FILE = "run.lock"
 TIMEOUT_ENV = "LAPAK_LOCK_TIMEOUT"
 DEFAULT_TIMEOUT_S = 600.0
 POLL_S = 0.2
-WIB = timezone(timedelta(hours=7), "WIB")
 
 _held: dict[str, int] = {}  # homes this process holds the lock of, and how many times it took each
 _held_guard = threading.Lock()

@@ -42,6 +42,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from lapak.settings import WAREHOUSE_ENV, WAREHOUSE_FILE
+
 ENV = "LAPAK_WARM_DBT"  # the server's socket
 OFF = "off"  # LAPAK_WARM_DBT=off: `lapak run` starts no server
 PARSE_ENV = "LAPAK_WARM_DBT_PARSE"  # off: the server imports dbt, and does not run a parse to warm it
@@ -242,7 +244,7 @@ def warm_up(project_dir: Path) -> bool:
         WARM.update(
             manifest=result.result,
             project=project_dir.resolve(),
-            warehouse=Path(os.environ.get("LAPAK_WAREHOUSE", "warehouse.duckdb")).name,
+            warehouse=Path(os.environ.get(WAREHOUSE_ENV, WAREHOUSE_FILE)).name,
         )
     return result.success
 
@@ -268,7 +270,7 @@ def warm_manifest(args: list[str], cwd: str, env: dict[str, str]):
     profiles = Path(cwd, _option(args, env, "--profiles-dir", "DBT_PROFILES_DIR") or ".").resolve()
     if project != WARM["project"] or profiles != WARM["project"]:  # the warm-up's profiles are the project's
         return None
-    if Path(env.get("LAPAK_WAREHOUSE", "warehouse.duckdb")).name != WARM["warehouse"]:
+    if Path(env.get(WAREHOUSE_ENV, WAREHOUSE_FILE)).name != WARM["warehouse"]:
         return None
     if any(env.get(name) != value for name, value in manifest.env_vars.items()):
         return None

@@ -4,6 +4,7 @@ import contextlib
 import ctypes
 import gc
 import sys
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cache
@@ -12,11 +13,13 @@ from typing import Any
 import dagster as dg
 import duckdb
 
-from orchestration.settings import LapakSettings
-from orchestration.windows import rebuilt_scope
+from lapak.resources import LapakPaths
 from quality.checked import mark_checked, unchecked_files
 from quality.gx_import import import_gx
 from quality.suites import SUITES, Suite
+
+# (warehouse connection, run, fact kind) -> (first and last day rebuilt, shops rebuilt); None: every day / shop
+ScopeOf = Callable[[duckdb.DuckDBPyConnection, dg.DagsterRun, str], tuple[tuple[str, str] | None, list[str] | None]]
 
 
 @cache
@@ -67,14 +70,14 @@ def validate_frame(suite: Suite, frame) -> tuple[bool, list[dict]]:
     return bool(result.success), details
 
 
-def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
+def _make_check(suite: Suite, scope_of: ScopeOf) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=dg.AssetKey(list(suite.asset_key)),
         name=suite.name,
         description=f"Great Expectations: {suite.description}",
         blocking=suite.blocking,
     )
-    def _check(context: dg.AssetCheckExecutionContext, settings: LapakSettings) -> dg.AssetCheckResult:
+    def _check(context: dg.AssetCheckExecutionContext, settings: LapakPaths) -> dg.AssetCheckResult:
         run_id = context.run.run_id
         params, files = {}, {}
         query = suite.query
@@ -82,7 +85,7 @@ def _make_check(suite: Suite) -> dg.AssetChecksDefinition:
             if suite.holds_files:  # every file loaded and not checked yet, also by a run that died before its checks
                 files = unchecked_files(con, suite.name, suite.asset_key[-1])
                 params["files"] = list(files)
-            days, shops = rebuilt_scope(con, context.run, suite.window[0]) if suite.window else (None, None)
+            days, shops = scope_of(con, context.run, suite.window[0]) if suite.window else (None, None)
             if days is not None:
                 condition, bounds = _keys_between(suite, days[0], days[1], "day")
                 query = f"select * from ({query}) where {condition}"
@@ -290,4 +293,7 @@ def _hold(con: duckdb.DuckDBPyConnection, suite: Suite, outcome: Outcome, files:
     return [f for load_id, held in sorted(by_load.items()) for f in hold_files(con, held, load_id)]
 
 
-GX_CHECKS: list[dg.AssetChecksDefinition] = [_make_check(s) for s in SUITES]
+def gx_checks(scope_of: ScopeOf) -> list[dg.AssetChecksDefinition]:
+    """One asset check per suite. `scope_of(con, run, kind)` gives the days and shops whose facts a run rebuilt
+    (None: all), which the suites with a window validate alone: orchestration plans builds, quality only reads them."""
+    return [_make_check(s, scope_of) for s in SUITES]

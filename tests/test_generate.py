@@ -385,7 +385,7 @@ def test_sample_ending_yesterday_has_exports_fresh_enough_for_the_freshness_chec
     freshness check's default 2 days (orchestration/automation.py) and not in the future, in WIB."""
     from ingestion.detect import export_time_from_name
     from lapak.cli import main
-    from lapak.generate import WIB
+    from lapak.settings import WIB
 
     assert main(["generate", "--out", str(tmp_path), "--shops", "1", "--days", "30", "--end-date", "yesterday"]) == 0
     now = datetime.now(WIB).replace(tzinfo=None)

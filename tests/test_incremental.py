@@ -133,8 +133,8 @@ def test_scheduled_ingest_is_followed_by_a_build_of_its_days(tmp_path, monkeypat
     """The Dagster-native path: an ingest run (as the schedule or the sensor starts it), then the
     `lapak_build_after_ingest` sensor requests the build over the days the new files cover."""
     from lapak.generate import generate
+    from lapak.settings import resolve_paths
     from orchestration.definitions import defs
-    from orchestration.settings import resolve_paths
 
     landing, home = tmp_path / "landing", tmp_path / "home"
     generate(landing, shops=1, days=30, orders_per_day=6, seed=3)

@@ -5,9 +5,9 @@ import dagster as dg
 import duckdb
 
 from ingestion.load import ingest
+from orchestration.definitions import GX_CHECKS
 from orchestration.settings import LapakSettings
 from quality.checked import CHECKED_TABLE
-from quality.checks import GX_CHECKS
 from tests.exports import order_row, write_orders_csv
 
 SHOP = "toko-saji"

@@ -95,9 +95,9 @@ def test_a_bad_lock_timeout_is_a_clear_error(tmp_path, monkeypatch, value):
 
 def test_a_dagster_run_waits_for_the_home_too(tmp_path, monkeypatch):
     """Runs the daemon starts (schedule, sensors) take the lock through the settings resource."""
+    from lapak.settings import resolve_paths
     from orchestration.automation import innermost_error
     from orchestration.definitions import defs
-    from orchestration.settings import resolve_paths
 
     home = tmp_path / "home"
     home.mkdir()

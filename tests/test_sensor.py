@@ -59,8 +59,8 @@ def tick(sensor, instance, cursor):
 
 def test_the_files_of_a_failed_run_are_requested_again(tmp_path, monkeypatch):
     """A run the sensor started fails (here: a PII key that is too short): the files come back, after a pause."""
+    from lapak.settings import resolve_paths
     from orchestration.definitions import defs
-    from orchestration.settings import resolve_paths
 
     landing, home = tmp_path / "landing", tmp_path / "home"
     write_export(landing, 1)

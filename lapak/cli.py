@@ -214,11 +214,10 @@ def _run_pipeline(
     from ingestion.assets import MANIFEST_KEY, report_from_metadata
     from lapak.settings import warehouse_path
     from orchestration.automation import CLI_TAG, notify_failure
-    from orchestration.dbt import prepare_partial_parse
+    from orchestration.dbt import plan_build_after_ingest, prepare_partial_parse
     from orchestration.definitions import defs
-    from orchestration.marts import mart_build_of, project_fingerprint
-    from orchestration.warm_dbt import DBT_PROJECT_DIR
-    from orchestration.windows import build_tags, pending_range
+    from orchestration.marts import mart_build_of
+    from orchestration.windows import build_tags
     from quality.gx_import import prefetch_gx
 
     gx_import = prefetch_gx()  # the checks need it after ingestion; importing it takes seconds
@@ -245,15 +244,15 @@ def _run_pipeline(
             ingest_ok = ingest.success and not any(
                 not c.passed and c.severity == dg.AssetCheckSeverity.ERROR for c in ingest.get_asset_check_evaluations()
             )
-            window = pending_range(warehouse, shop, project_fingerprint(DBT_PROJECT_DIR))
+            window, tags = plan_build_after_ingest(warehouse, shop)
         else:
-            window = backfill
+            window, tags = backfill, build_tags(*backfill, changed=False)
         if ingest_ok:
             build = build_job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
                 run_config={"loggers": loggers, "ops": {"dbt_staging": {"config": {"shop": shop}}}},
-                tags={CLI_TAG: "cli", **build_tags(*window, changed=backfill is None)},
+                tags={CLI_TAG: "cli", **tags},
             )
             results.append(build)
             step_seconds.update(_step_seconds(instance, build.run_id))

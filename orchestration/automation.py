@@ -16,10 +16,9 @@ from ingestion.assets import MANIFEST_KEY, RAW_KEYS, report_from_metadata
 from ingestion.landing import discover
 from ingestion.load import sha256_file
 from lapak.settings import WIB, resolve_paths, warehouse_path
-from orchestration.dbt import dbt_marts
+from orchestration.dbt import dbt_marts, plan_build_after_ingest
 from orchestration.publish import publish
 from orchestration.settings import LapakSettings
-from orchestration.windows import build_tags, pending_range
 
 CLI_TAG = "lapak/launched_by"
 FILES_TAG = "lapak/new_files_key"  # which new files a sensor run was requested for (see new_files_run_key)
@@ -222,12 +221,12 @@ def build_after_ingest(ingest_job, build_job) -> dg.SensorDefinition:
             return dg.SkipReason(f"blocking checks failed in {run.run_id}: {'; '.join(blocked)}")
         _, home = resolve_paths(os.environ.get("LAPAK_LANDING"), os.environ.get("LAPAK_HOME"))
         shop = (run.run_config.get("ops", {}).get("ingest_landing", {}).get("config") or {}).get("shop")
-        first, last = pending_range(warehouse_path(home), shop)
+        _, tags = plan_build_after_ingest(warehouse_path(home), shop)
         run_config = {"ops": {"dbt_staging": {"config": {"shop": shop}}}} if shop else {}
         return dg.RunRequest(
             run_key=f"build-after-{run.run_id}",
             run_config=run_config,
-            tags={**build_tags(first, last, changed=True), "lapak/after_ingest": run.run_id},
+            tags={**tags, "lapak/after_ingest": run.run_id},
         )
 
     return lapak_build_after_ingest

@@ -35,7 +35,7 @@ from packaging import version
 from orchestration.marts import MartPlan, plan_marts, project_fingerprint, record_mart_build, record_mart_step
 from orchestration.settings import LapakSettings
 from orchestration.warm_dbt import DBT_PROJECT_DIR, read_parsed_for, write_parsed_for
-from orchestration.windows import DAILY, FactsConfig, record_fact_build, windows_for_run
+from orchestration.windows import DAILY, FactsConfig, build_tags, pending_range, record_fact_build, windows_for_run
 
 FACTS_SELECTOR = "tag:daily_fact"
 # "buildable": a step runs the data tests whose models are all in it or upstream of it, so a test between a
@@ -269,3 +269,11 @@ def dbt_resource() -> DbtCliResource:
     return LapakDbtCliResource(
         project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
     )
+
+
+def plan_build_after_ingest(warehouse: Path, shop: str | None = None) -> tuple[tuple[str, str], dict[str, str]]:
+    """The partition range and tags of the `lapak_build` run that follows an ingestion: the days the new files
+    cover, or every day when the dbt project changed since the facts were built. One planner for `lapak run` and
+    the `lapak_build_after_ingest` sensor, so both rebuild the same days."""
+    first, last = pending_range(warehouse, shop, project_fingerprint(DBT_PROJECT_DIR))
+    return (first, last), build_tags(first, last, changed=True)

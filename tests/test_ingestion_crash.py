@@ -17,6 +17,8 @@ import pytest
 from ingestion.load import accounting_problems, ingest
 from tests.exports import write_big_orders_csv
 
+pytestmark = pytest.mark.e2e  # kills real ingestion subprocesses and runs them again
+
 ROOT = Path(__file__).resolve().parent.parent
 FILES, ROWS = 5, 30_000
 
@@ -26,8 +28,6 @@ import sys
 from pathlib import Path
 import ingestion.load
 from ingestion.load import ingest
-
-pytestmark = pytest.mark.e2e  # kills real ingestion subprocesses and runs them again
 
 ingestion.load.TXN_ROWS = int(sys.argv[4])
 

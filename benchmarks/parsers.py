@@ -11,7 +11,7 @@ text, in a database file, compressed as the warehouse stores `raw.orders` (an in
 made both ways several times slower when this was written). Then the sum of each parser over every
 money or count column of the order export is timed both ways, taking turns (medians); both must give the same
 sums. Likewise ingestion's validity checks of every typed order column, money, counts and times
-(`ingestion.load.TYPE_CHECKS`, which pass a plain number without the patterns and test a time's first digit
+(`ingestion.parsing.TYPE_CHECKS`, which pass a plain number without the patterns and test a time's first digit
 without one) against `TYPE_PATTERNS` alone: the count of values each rejects must agree.
 """
 
@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.run import SCALES, benchmark_landing, order_csvs  # noqa: E402
 from ingestion.formats import KINDS  # noqa: E402
-from ingestion.load import TYPE_CHECKS, TYPE_PATTERNS, _type_conditions  # noqa: E402
+from ingestion.parsing import TYPE_CHECKS, TYPE_PATTERNS, type_conditions  # noqa: E402
 from tests.test_parsing_agreement import compile_select  # noqa: E402
 
 
@@ -71,8 +71,7 @@ def main() -> None:
         check_sql = {  # the count of values of each column that the check rejects, as ingestion tests them
             way: "select "
             + ", ".join(
-                f"count(*) filter (where {cond})"
-                for cond in _type_conditions(KINDS["orders"], typed, found)[0].values()
+                f"count(*) filter (where {cond})" for cond in type_conditions(KINDS["orders"], typed, found)[0].values()
             )
             + " from t"
             for way, found in checks.items()

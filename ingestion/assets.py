@@ -9,7 +9,9 @@ import dagster as dg
 import duckdb
 
 from ingestion.formats import KINDS
-from ingestion.load import RAW_SCHEMA, IngestReport, accounting_problems, ingest
+from ingestion.load import ingest
+from ingestion.manifest import RAW_SCHEMA, accounting_problems
+from ingestion.report import IngestReport
 from lapak.resources import LapakPaths
 
 RAW_GROUP = "raw"

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import duckdb
 
 from ingestion.formats import KINDS
-from ingestion.load import RAW_SCHEMA
+from ingestion.manifest import RAW_SCHEMA
 
 
 @dataclass(frozen=True)

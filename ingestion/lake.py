@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from ingestion.formats import KINDS
-from ingestion.load import RAW_SCHEMA
+from ingestion.manifest import RAW_SCHEMA
 
 LAKE_TABLES: tuple[str, ...] = tuple(kind.name for kind in KINDS.values())
 PARTITION_BY = ("shop", "day")

@@ -22,57 +22,40 @@ counted exactly by a Python `csv` pass.
 
 from __future__ import annotations
 
-import codecs
 import csv
-import hashlib
-import io
 import json
 import os
-import tempfile
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import asdict, dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import duckdb
 
-from ingestion.detect import FileLayout, RejectedFile, cell_text, detect, export_time_from_name
-from ingestion.formats import KINDS, LINEAGE_COLUMNS, ORDER_STATUSES_EN, ORDER_STATUSES_ID, Kind
+from ingestion.detect import FileLayout, RejectedFile, detect, export_time_from_name
+from ingestion.formats import ORDER_STATUSES_EN, ORDER_STATUSES_ID
 from ingestion.landing import exact_path, scan_landing
+from ingestion.manifest import RAW_SCHEMA, ensure_schema
+from ingestion.parsing import (
+    EDGE_SPACE,
+    TS_LIST,
+    clean_arrow,
+    clean_cell,
+    clean_sql,
+    sql_str,
+    type_conditions,
+    value_checks,
+)
 from ingestion.pii import hmac_pads, hmac_sql, key_for_warehouse
-from lapak.settings import WIB
+from ingestion.report import FileResult, IngestReport, unreadable_result
+from ingestion.scan import FileScan, is_text, open_quote_at_eof, scan_file, transcode_to_utf8
+from lapak.settings import now_wib, wib_time
 
 if TYPE_CHECKING:
-    import pyarrow as pa
-
-RAW_SCHEMA = "raw"
-
-# How a typed text column must look to be loadable. The dbt macros in dbt_project/macros/parsing.sql
-# turn the same shapes into numbers and timestamps; tests/test_parsing_agreement.py keeps them in step.
-TS_FORMATS = ["%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M:%S"]
-_TS_LIST = "[" + ", ".join(f"'{f}'" for f in TS_FORMATS) + "]"
-TYPE_PATTERNS = {
-    "int": r"regexp_full_match({c}, '-?(\d+|\d{{1,3}}([.,]\d{{3}})+)(\.0+)?')",
-    "idr": r"regexp_full_match(regexp_replace({c}, '^(Rp|IDR)\s*', ''), "
-    r"'-?(\d{{1,3}}(\.\d{{3}})+|\d{{1,3}}(,\d{{3}})+(\.\d+)?|\d+(\.\d+)?)')",
-    "pct": r"regexp_full_match({c}, '-?\d+([.,]\d+)?%|-?\d*\.?\d+')",
-    # a digit first: DuckDB also reads `infinity` as a time
-    "ts": "regexp_matches({c}, '^\\d') and try_strptime({c}, " + _TS_LIST + ") is not null",
-}
-# A plain number (nearly every money and count cell: `149000`, `0`) matches the `int` and `idr` patterns. It is
-# the value that comes back from a cast to a whole number and back to text, a test that costs a fraction of the
-# regular expressions (benchmarks/parsers.py); the rest (`IDR 12.000`, `007`, `+5`, `1e3`) still go through them,
-# so the checks accept exactly what the patterns accept (tests/test_parsing_agreement.py).
-_PLAIN_NUMBER = "cast(try_cast({c} as ubigint) as varchar) = {c}"
-TYPE_CHECKS = TYPE_PATTERNS | {
-    typ: f"(case when {_PLAIN_NUMBER} then true else {TYPE_PATTERNS[typ]} end)" for typ in ("int", "idr")
-}
-# `^\d` as two comparisons of text (the first byte an ASCII digit), not a regular expression
-TYPE_CHECKS["ts"] = "({c} >= '0' and {c} < ':' and try_strptime({c}, " + _TS_LIST + ") is not null)"
-TYPE_NAMES = {"int": "whole number", "idr": "rupiah amount", "pct": "percentage", "ts": "date-time"}
+    pass
 
 # Rows of two files with the same natural key (within a shop) are the same thing seen twice; the newer
 # export wins downstream. The manifest counts, per loaded file, the rows of older exports it supersedes.
@@ -97,314 +80,7 @@ RANGE_COLUMNS: dict[str, str] = {
     "campaigns": "start_time",
 }
 
-MANIFEST_COLUMNS: dict[str, str] = {
-    "file_sha256": "varchar not null",
-    "source_file": "varchar not null",
-    "shop_id": "varchar",
-    "kind": "varchar",
-    "layout": "varchar",
-    "language": "varchar",
-    "export_at": "timestamp",
-    "period_start": "date",
-    "period_end": "date",
-    "rows_read": "bigint",
-    "rows_loaded": "bigint",
-    "rows_quarantined": "bigint",
-    "rows_skipped": "bigint",
-    "status": "varchar not null",
-    "reason": "varchar",
-    "schema_drift": "varchar",
-    "ignored_columns": "varchar",
-    "load_id": "varchar",
-    "loaded_at": "timestamp",
-    # added with the manifest-completeness work; older warehouses get them by `alter table`
-    "duplicates_superseded": "bigint",
-    "period_source": "varchar",  # 'preamble' ([Date Range] row) | 'data' (min/max of the rows' time)
-    "encoding": "varchar",
-    "file_size": "bigint",
-    "missing_optional": "varchar",
-    "file_mtime_ns": "bigint",  # with file_size: a file seen before at this path is not read or hashed again
-}
-MANIFEST_DDL = (
-    f"create table if not exists {RAW_SCHEMA}._manifest ("
-    + ", ".join(f"{c} {t}" for c, t in MANIFEST_COLUMNS.items())
-    + ")"
-)
-QUARANTINE_DDL = f"""
-create table if not exists {RAW_SCHEMA}._quarantine (
-    shop_id varchar,
-    kind varchar,
-    source_file varchar,
-    file_sha256 varchar,
-    source_row bigint,
-    column_name varchar,
-    raw_value varchar,
-    reason varchar,
-    load_id varchar,
-    quarantined_at timestamp
-)"""
 _TEMP_TABLES = ("_file", "_files", "_bad", "_badrows", "_rejects", "_rejects_scan", "_lines", "_buyers")
-
-
-@dataclass
-class FileResult:
-    source_file: str
-    shop_id: str | None
-    sha256: str
-    status: str  # loaded | duplicate | unchanged | rejected | skipped
-    kind: str | None = None
-    language: str | None = None
-    layout: str | None = None
-    reason: str | None = None
-    rows_read: int = 0
-    rows_loaded: int = 0
-    rows_quarantined: int = 0
-    rows_skipped: int = 0  # blank rows and the XLSX description row: not data, not counted as read
-    schema_drift: list[str] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    duplicates_superseded: int = 0
-    missing_optional: list[str] = field(default_factory=list)
-    export_at: str | None = None
-    period_start: str | None = None
-    period_end: str | None = None
-    encoding: str | None = None
-    seconds: float = 0.0
-
-    @property
-    def line(self) -> str:
-        """One line for people: the file and what happened to it."""
-        if self.status == "rejected":
-            return f"rejected {self.source_file}: {self.reason}"
-        if self.status == "loaded":
-            q = f", {self.rows_quarantined} quarantined" if self.rows_quarantined else ""
-            return f"loaded {self.source_file} ({self.layout}): {self.rows_loaded} of {self.rows_read} rows{q}"
-        return f"{self.status} {self.source_file}" + (f": {self.reason}" if self.reason else "")
-
-
-# statuses of files whose content lapak holds: the sensor does not start a run for them again
-KNOWN_STATUSES = frozenset({"loaded", "unchanged", "duplicate"})
-
-
-@dataclass
-class IngestReport:
-    files: list[FileResult] = field(default_factory=list)
-    # a report rebuilt from a run's metadata (`from_dict`): its unchanged files, as their hashes only
-    unchanged_sha256: list[str] = field(default_factory=list)
-
-    def of(self, status: str) -> list[FileResult]:
-        return [f for f in self.files if f.status == status]
-
-    def known_sha256(self) -> set[str]:
-        """The content of every file this run saw that lapak holds (loaded now or before, or a duplicate)."""
-        return {f.sha256 for f in self.files if f.status in KNOWN_STATUSES} | set(self.unchanged_sha256)
-
-    def for_kind(self, kind_name: str) -> list[FileResult]:
-        return [f for f in self.files if f.kind == kind_name]
-
-    @property
-    def rejected(self) -> list[FileResult]:
-        return self.of("rejected")
-
-    def totals(self, files: Iterable[FileResult] | None = None) -> dict[str, int]:
-        unchanged_elsewhere = len(self.unchanged_sha256) if files is None else 0
-        files = list(self.files if files is None else files)
-        loaded = [f for f in files if f.status == "loaded"]
-        return {
-            "files_seen": len(files) + unchanged_elsewhere,
-            "files_loaded": len(loaded),
-            "files_unchanged": sum(f.status == "unchanged" for f in files) + unchanged_elsewhere,
-            "files_duplicate": sum(f.status == "duplicate" for f in files),
-            "files_rejected": sum(f.status == "rejected" for f in files),
-            "rows_read": sum(f.rows_read for f in loaded),
-            "rows_loaded": sum(f.rows_loaded for f in loaded),
-            "rows_quarantined": sum(f.rows_quarantined for f in loaded),
-            "duplicates_superseded": sum(f.duplicates_superseded for f in loaded),
-        }
-
-    def to_dict(self) -> dict:
-        """What a run's manifest materialisation keeps: every file the run loaded, rejected or skipped in full;
-        the unchanged ones, most of the landing folder on most runs, as their hashes only (the sensor's known
-        content). In full they made the report ~540 bytes per file in the landing folder: 1 MB in every run's
-        event, written, then read back by a check, the CLI and each sensor tick, at 1,900 files."""
-        unchanged = [f.sha256 for f in self.files if f.status == "unchanged"] + self.unchanged_sha256
-        return {
-            "totals": self.totals(),
-            "files": [asdict(f) for f in self.files if f.status != "unchanged"],
-            "unchanged_sha256": unchanged,
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> IngestReport:
-        """The report `to_dict` gave (one written before hashes-only unchanged files lists them in full)."""
-        return cls(
-            files=[FileResult(**f) for f in data["files"]], unchanged_sha256=list(data.get("unchanged_sha256", []))
-        )
-
-
-# --------------------------------------------------------------------------------------------
-# Bytes: one pass for hash, size, lines and encoding
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FileScan:
-    sha256: str
-    size: int
-    newlines: int = 0
-    ends_with_newline: bool = True
-    utf8: bool = True  # the whole file decodes as UTF-8
-    last_newline: int = -1  # 0-based offset of the last line end; the bytes after it are the last line
-
-
-def sha256_file(path: Path) -> str:
-    return scan_file(path, text=False).sha256
-
-
-def scan_file(path: Path, text: bool = True) -> FileScan:
-    """sha256 of the file; for text files also its newline count and whether all of it is UTF-8."""
-    h = hashlib.sha256()
-    newlines, size, last, last_newline = 0, 0, b"", -1
-    decoder = codecs.getincrementaldecoder("utf-8")() if text else None
-    utf8 = True
-    with path.open("rb") as fh:
-        while chunk := fh.read(1 << 22):
-            h.update(chunk)
-            size += len(chunk)
-            last = chunk[-1:]
-            if text:
-                newlines += chunk.count(b"\n")
-                if (at := chunk.rfind(b"\n")) >= 0:
-                    last_newline = size - len(chunk) + at
-                if utf8 and not chunk.isascii():
-                    try:
-                        decoder.decode(chunk)
-                    except UnicodeDecodeError:
-                        utf8 = False
-    if text and utf8:
-        try:
-            decoder.decode(b"", final=True)
-        except UnicodeDecodeError:
-            utf8 = False
-    return FileScan(h.hexdigest(), size, newlines, last in (b"\n", b"\r") or size == 0, utf8, last_newline)
-
-
-def _cp1252_or_latin1(exc: UnicodeError) -> tuple[str, int]:
-    """cp1252 leaves 5 bytes undefined; read those as latin-1 (the same code point) instead of failing."""
-    if not isinstance(exc, UnicodeDecodeError):
-        raise exc
-    return exc.object[exc.start : exc.end].decode("latin-1"), exc.end
-
-
-codecs.register_error("lapak_latin1", _cp1252_or_latin1)
-
-
-def transcode_to_utf8(src: Path, encoding: str) -> Path:
-    """A UTF-8 copy of a Windows-1252 / latin-1 text file (DuckDB reads UTF-8), in a temp file."""
-    fd, name = tempfile.mkstemp(suffix=".csv", prefix="lapak-")
-    decoder = codecs.getincrementaldecoder(encoding)(errors="lapak_latin1")
-    with src.open("rb") as fin, os.fdopen(fd, "w", encoding="utf-8", newline="") as fout:
-        while chunk := fin.read(1 << 22):
-            fout.write(decoder.decode(chunk))
-        fout.write(decoder.decode(b"", final=True))
-    return Path(name)
-
-
-def _open_quote_at_eof(path: Path, start: int, delimiter: str) -> int | None:
-    """The 1-based line of the record at byte `start` (1-based, as DuckDB counts) when a quoted value in it,
-    or in a record after it, is still open at the end of the file; else None."""
-    with path.open("rb") as fh:
-        fh.seek(start - 1)
-        text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
-        try:
-            for _ in csv.reader(text, delimiter=delimiter, strict=True):
-                pass
-        except csv.Error as exc:
-            if "unexpected end of data" not in str(exc):
-                return None  # another quoting problem: the reader recovered, the rows are quarantined one by one
-        else:
-            return None
-        fh.seek(0)
-        line, left = 1, start - 1
-        while left > 0 and (chunk := fh.read(min(left, 1 << 22))):
-            line += chunk.count(b"\n")
-            left -= len(chunk)
-        return line
-
-
-def _clean_arrow(column: pa.ChunkedArray, pool: pa.MemoryPool) -> pa.ChunkedArray:
-    """A text column trimmed of spaces, tabs and line ends, '' and '--' as NULL: `_clean` in Arrow."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    trimmed = pc.utf8_trim(column, characters=" \t\r\n", memory_pool=pool)
-    if pc.sum(pc.binary_length(trimmed)).as_py() == pc.sum(pc.binary_length(column)).as_py():
-        # nothing was trimmed (most columns), and `read_csv`'s `nullstr` made '' and '--' NULL already: the test and
-        # copy below are skipped. The trimmed copy, not `column`, is returned, so that DuckDB's arrays can go (kept,
-        # they raised the 5M ingest's peak: docs/performance.md, decision log)
-        return trimmed
-    empty = pc.is_in(trimmed, value_set=pa.array(["", "--"]), memory_pool=pool)
-    return pc.if_else(empty, pa.scalar(None, trimmed.type), trimmed, memory_pool=pool)
-
-
-def _clean_cell(v: object) -> str | None:
-    """A workbook cell as text, cleaned as `_clean` does in SQL: trimmed of spaces, tabs and line ends; '' and
-    '--' are None."""
-    if v is None:
-        return None
-    text = (v if type(v) is str else cell_text(v)).strip(" \t\r\n")
-    return None if text in ("", "--") else text
-
-
-def _wib(ts: float) -> datetime:
-    return datetime.fromtimestamp(ts, WIB).replace(tzinfo=None)
-
-
-def _now_wib() -> datetime:
-    return _wib(datetime.now(UTC).timestamp())
-
-
-def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"create schema if not exists {RAW_SCHEMA}")
-    con.execute(MANIFEST_DDL)
-    for c, t in MANIFEST_COLUMNS.items():
-        con.execute(f"alter table {RAW_SCHEMA}._manifest add column if not exists {c} {t.replace(' not null', '')}")
-    con.execute(QUARANTINE_DDL)
-    # lapak once kept the whole text of a line the CSV reader rejected: buyers' names, phones and addresses
-    con.execute(
-        f"update {RAW_SCHEMA}._quarantine set raw_value = null "
-        "where column_name = '(whole row)' and raw_value is not null"
-    )
-    for kind in KINDS.values():
-        cols = [f'"{c}" varchar' for c in kind.columns]
-        if kind.name == "orders":
-            cols.append("customer_key varchar")
-        cols += [f"{c} {t}" for c, t in LINEAGE_COLUMNS.items()]
-        con.execute(f"create table if not exists {RAW_SCHEMA}.{kind.name} ({', '.join(cols)})")
-        existing = {r[0] for r in con.execute(
-            "select column_name from information_schema.columns where table_schema = ? and table_name = ?",
-            [RAW_SCHEMA, kind.name],
-        ).fetchall()}  # fmt: skip
-        for c in kind.columns:  # a format that learned a new column: add it, old rows get NULL
-            if c not in existing:
-                con.execute(f'alter table {RAW_SCHEMA}.{kind.name} add column "{c}" varchar')
-
-
-_EDGE_SPACE = "suffix({c}, E'\\t') or suffix({c}, ' ') or prefix({c}, ' ') or prefix({c}, E'\\t')"
-
-
-_WS = "(9, 10, 13, 32)"  # tab, line feed, carriage return, space: what `_clean` trims
-
-
-def _clean(col: str) -> str:
-    """Trim spaces, tabs and line ends; '' and '--' are NULL.
-
-    Same result as `trim(col, E' \\t\\r\\n')`, but the usual case, an ID or time with one tab after it and
-    nothing else to trim, takes a cheap path (dropping the last character is ~5x cheaper than DuckDB's
-    `trim` with a character set, which a million-line export pays on every tab-suffixed column)."""
-    fast = f"suffix({col}, E'\\t') and ascii({col}) not in {_WS} and ascii(right({col}, 2)) not in {_WS}"
-    slow = f"nullif(nullif(trim({col}, E' \\t\\r\\n'), ''), '--')"
-    # (nullif repeats its argument when DuckDB expands it: only the rare slow path pays for that)
-    return f"case when {fast} then nullif(left({col}, -1), '--') else {slow} end"
 
 
 EventHook = Callable[[str, str, "FileResult | None"], None]
@@ -555,7 +231,7 @@ class Loader:
             "status": r.status, "reason": r.reason,
             "schema_drift": json.dumps(r.schema_drift) if r.schema_drift else None,
             "ignored_columns": json.dumps(r.ignored_columns) if r.ignored_columns else None,
-            "load_id": self.load_id, "loaded_at": _now_wib(), "duplicates_superseded": r.duplicates_superseded,
+            "load_id": self.load_id, "loaded_at": now_wib(), "duplicates_superseded": r.duplicates_superseded,
             "period_source": period_source, "encoding": r.encoding, "file_size": scan.size if scan else None,
             "missing_optional": json.dumps(r.missing_optional) if r.missing_optional else None,
             "file_mtime_ns": mtime_ns,
@@ -614,7 +290,7 @@ class Loader:
                 stat = path.stat()  # before reading: a file changed while it is read is read again next time
                 if known := self._unchanged(rel, stat):
                     return FileResult(source_file=rel, shop_id=shop_id, sha256=known, status="unchanged")
-                scan = scan_file(path, text=_is_text(path))
+                scan = scan_file(path, text=is_text(path))
         except OSError as exc:  # renamed by a sync tool mid-run, or unreadable: this file alone
             return unreadable_result(rel, shop_id, exc)
         if self.profile is not None:
@@ -657,7 +333,7 @@ class Loader:
         result.schema_drift = list(layout.extra.values())
         result.ignored_columns = layout.ignored
         result.missing_optional = layout.missing_optional
-        export_at = export_time(export_time_from_name(path.name), _wib(stat.st_mtime), layout.period_end, _now_wib())
+        export_at = export_time(export_time_from_name(path.name), wib_time(stat.st_mtime), layout.period_end, now_wib())
         result.export_at = export_at.isoformat(sep=" ")
         if other:
             result.status, result.reason = "duplicate", f"same content as {other}"
@@ -809,7 +485,7 @@ class Loader:
             data = p.layout.sheet_rows[p.layout.header_row :]
             kept, seen_data = 0, False
             for k, r in enumerate(data, start=p.layout.header_row + 1):  # k: the row's line in the sheet
-                row = [_clean_cell(r[i]) if i < len(r) else None for i in range(n)]
+                row = [clean_cell(r[i]) if i < len(r) else None for i in range(n)]
                 if all(v is None for v in row):
                     continue  # a blank row is not data
                 if not seen_data:
@@ -833,7 +509,7 @@ class Loader:
                 "rel": [p.result.source_file for p in batch],
                 "sha": [p.scan.sha256 for p in batch],
                 "export_at": [p.export_at.isoformat(sep=" ") for p in batch],
-                "mtime": [_wib(p.stat.st_mtime).isoformat(sep=" ") for p in batch],
+                "mtime": [wib_time(p.stat.st_mtime).isoformat(sep=" ") for p in batch],
                 "pstart": [str(p.layout.period_start) if p.layout.period_start else None for p in batch],
                 "pend": [str(p.layout.period_end) if p.layout.period_end else None for p in batch],
                 "lang": [p.layout.language for p in batch],
@@ -883,15 +559,15 @@ class Loader:
                 fidx: (lo, hi)
                 for fidx, lo, hi in self._sql(
                     "stats",
-                    f"select _fidx, min(try_strptime(c{rc_pos}, {_TS_LIST}))::date, "
-                    f"max(try_strptime(c{rc_pos}, {_TS_LIST}))::date from _file group by 1",
+                    f"select _fidx, min(try_strptime(c{rc_pos}, {TS_LIST}))::date, "
+                    f"max(try_strptime(c{rc_pos}, {TS_LIST}))::date from _file group by 1",
                 ).fetchall()
             }
 
         # --- quarantine: rows that cannot be parsed, then out of the raw table ----------------
         header = {c: sql_str(layout.header[p]) for p, c in layout.columns.items()}
         typed = [(col, typ) for col, typ in kind.types.items() if col in present]
-        conds, any_bad = _type_conditions(kind, typed)
+        conds, any_bad = type_conditions(kind, typed)
         needed = dict.fromkeys([kind.key, *(c for c, _ in typed)])
         by_name = {c: f"c{p}" for p, c in layout.columns.items()}
         values = ", ".join(f'{by_name.get(c, "null::varchar")} as "{c}"' for c in needed)
@@ -901,14 +577,14 @@ class Loader:
         )
         bad_in_file: dict[int, int] = {}
         if self.con.execute("select count(*) from _badrows").fetchone()[0]:
-            checks = _value_checks(kind, typed, header, conds, lead="_fidx, ")
+            checks = value_checks(kind, typed, header, conds, lead="_fidx, ")
             self._sql("bad", f"create temp table _bad as {' union all '.join(checks)}")
             self._sql(
                 "quarantine",
                 f"""insert into {RAW_SCHEMA}._quarantine
                 select f.shop, ?, f.rel, f.sha, _line, column_name, raw_value, reason, ?, ?
                 from _bad join _files as f using (_fidx) order by _fidx, _line, column_name""",
-                [kind.name, self.load_id, _now_wib()],
+                [kind.name, self.load_id, now_wib()],
             )
             bad_in_file = dict(con.execute("select _fidx, count(distinct _line) from _bad group by 1").fetchall())
             self._sql(
@@ -1011,7 +687,7 @@ class Loader:
                 "rejects",
                 "select max(line_byte_position) from _rejects where error_type = 'UNQUOTED VALUE'",
             ).fetchone()[0]
-            if start is not None and (line := _open_quote_at_eof(source, start, layout.delimiter)):
+            if start is not None and (line := open_quote_at_eof(source, start, layout.delimiter)):
                 physical = scan.newlines + (0 if scan.ends_with_newline else 1)
                 raise RejectedFile(
                     f"truncated mid-row: the record on line {line} opens a quoted value that is never closed "
@@ -1033,13 +709,13 @@ class Loader:
             dirty = self._sql(
                 "edges",
                 f"select name from (unpivot (select {columns} from _file) on columns(*) into name name value v) "
-                f"group by name having bool_or({_EDGE_SPACE.format(c='v')})",
+                f"group by name having bool_or({EDGE_SPACE.format(c='v')})",
             ).fetchall()
             self._dirty = {int(name[1:]) for (name,) in dirty}
         elif kept:
             flags = self._sql(
                 "edges",
-                "select " + ", ".join(f"bool_or({_EDGE_SPACE.format(c=f'c{p}')})" for p in kept) + " from _file",
+                "select " + ", ".join(f"bool_or({EDGE_SPACE.format(c=f'c{p}')})" for p in kept) + " from _file",
             ).fetchone()
             self._dirty = {p for p, dirty in zip(kept, flags, strict=True) if dirty}
         reject_lines = [r[0] for r in con.execute("select distinct line from _rejects order by 1").fetchall()]
@@ -1072,7 +748,7 @@ class Loader:
         return "_lines.line"
 
     def _read_csv_arrow(self, read: str, source: str) -> None:
-        """`_file` as an Arrow table in memory, every value cleaned as `_clean` would (`_clean_arrow`), its rows
+        """`_file` as an Arrow table in memory, every value cleaned as `clean_sql` would (`clean_arrow`), its rows
         numbered in a `rowid` column as a temp table numbers them: for a file of `ARROW_FILE_BYTES` or less,
         reading into Arrow and trimming there cost less than writing a temp table and finding the columns to trim,
         and the later passes scan it as fast."""
@@ -1084,7 +760,7 @@ class Loader:
         start = time.perf_counter()
         table = self.con.sql(read, params=[source]).to_arrow_table()
         table = pa.table(
-            {name: _clean_arrow(table[name], pool) for name in table.column_names}
+            {name: clean_arrow(table[name], pool) for name in table.column_names}
             | {"rowid": pa.array(range(table.num_rows), pa.int64(), memory_pool=pool)}
         )
         self._precleaned = True
@@ -1140,9 +816,9 @@ class Loader:
         data = rows[layout.header_row :]
 
         def column(i: int) -> list[str | None]:
-            return [_clean_cell(r[i]) if i < len(r) else None for r in data]
+            return [clean_cell(r[i]) if i < len(r) else None for r in data]
 
-        # workbooks are small: every cell is trimmed here, in Python, as `_clean` would in SQL (the SQL for ~30
+        # workbooks are small: every cell is trimmed here, in Python, as `clean_sql` would in SQL (the SQL for ~30
         # trimmed columns cost more to plan than to run, on every one of hundreds of small daily exports)
         frame = pd.DataFrame({f"c{i}": column(i) for i in range(n)}, dtype="string")
         self._dirty, self._precleaned = set(), True
@@ -1165,20 +841,20 @@ class Loader:
         export_at: datetime,
     ) -> str | None:
         con, kind = self.con, layout.kind
-        mtime = _wib(stat.st_mtime)
+        mtime = wib_time(stat.st_mtime)
         line_expr = self._read_csv(path, layout, scan, stat) if layout.fmt == "csv" else self._read_xlsx(path, layout)
         kept = self._kept_positions(layout)
         join = "join _lines on _lines.rid = _file.rowid" if line_expr == "_lines.line" else ""
 
         def val(p: int) -> str:
-            return _clean(f"c{p}") if p in self._dirty else f"c{p}"
+            return clean_sql(f"c{p}") if p in self._dirty else f"c{p}"
 
         # a row is blank when every column is empty, personal-data columns included (those are only looked at
         # for rows with nothing else: OR and COALESCE stop at the first value)
         key_first = sorted(kept, key=lambda p: layout.columns.get(p) != kind.key)
         pii = [p for p in range(len(layout.header)) if p not in layout.columns and p not in layout.extra]
         tests = [f"coalesce({', '.join(val(p) for p in key_first)}) is not null"] if kept else []
-        pii_vals = [f"c{p}" if self._precleaned else _clean(f"c{p}") for p in pii]
+        pii_vals = [f"c{p}" if self._precleaned else clean_sql(f"c{p}") for p in pii]
         tests += [f"coalesce({', '.join(pii_vals)}) is not null"] if pii else []
         nonblank = "(" + (" or ".join(tests) or "false") + ")"
         named = [f'{val(p)} as "{c}"' for p, c in layout.columns.items()]
@@ -1289,13 +965,13 @@ class Loader:
         elif rc in present:
             got = self._sql(
                 "stats",
-                f'select min(try_strptime("{rc}", {_TS_LIST}))::date, max(try_strptime("{rc}", {_TS_LIST}))::date '
+                f'select min(try_strptime("{rc}", {TS_LIST}))::date, max(try_strptime("{rc}", {TS_LIST}))::date '
                 f"from {mine}",
                 sha,
             ).fetchone()
             if got[0] is not None:
                 period_source, result.period_start, result.period_end = "data", str(got[0]), str(got[1])
-                if (fixed := export_time(export_at, mtime, got[1], _now_wib())) != export_at:
+                if (fixed := export_time(export_at, mtime, got[1], now_wib())) != export_at:
                     # the name's stamp is older than the file's own rows: the content decides
                     export_at = fixed
                     result.export_at = export_at.isoformat(sep=" ")
@@ -1304,7 +980,7 @@ class Loader:
 
         # --- quarantine: rows that cannot be parsed -----------------------------------------
         # one pass picks the rows with any problem; the per-column reasons are worked out on those few
-        conds, any_bad = _type_conditions(kind, typed)
+        conds, any_bad = type_conditions(kind, typed)
         cols = ", ".join(f'"{c}"' for c in dict.fromkeys([kind.key, *(c for c, _ in typed)]))
         n_badrows = self._sql(
             "validate",
@@ -1314,7 +990,7 @@ class Loader:
         n_rejected = (
             self._sql("counts", "select count(distinct line) from _rejects").fetchone()[0] if layout.fmt == "csv" else 0
         )
-        checks = _value_checks(kind, typed, header, conds) if n_badrows else []
+        checks = value_checks(kind, typed, header, conds) if n_badrows else []
         header_of = (
             "case "
             + " ".join(f"when column_idx = {i} then '{sql_str(h)}'" for i, h in enumerate(layout.header))
@@ -1340,7 +1016,7 @@ class Loader:
                 "quarantine",
                 f"""insert into {RAW_SCHEMA}._quarantine
                 select ?, ?, ?, ?, _line, column_name, raw_value, reason, ?, ? from _bad order by _line, column_name""",
-                [result.shop_id, kind.name, rel, result.sha256, self.load_id, _now_wib()],
+                [result.shop_id, kind.name, rel, result.sha256, self.load_id, now_wib()],
             )
             n_bad = self._sql("counts", "select count(distinct _line) from _bad").fetchone()[0]
         removed = 0
@@ -1375,36 +1051,6 @@ class Loader:
         return period_source
 
 
-def _type_conditions(
-    kind: Kind, typed: list[tuple[str, str]], checks: dict[str, str] = TYPE_CHECKS
-) -> tuple[dict[str, str], str]:
-    """Per typed column, the SQL condition of a value that cannot be parsed; and of a row with any problem.
-    (`checks`: TYPE_CHECKS, or TYPE_PATTERNS for benchmarks/parsers.py.)"""
-    conds = {}
-    for col, typ in typed:
-        check = checks[typ].format(c=f'"{col}"')
-        conds[col] = f'"{col}" is not null and not coalesce({check}, false)'
-    return conds, " or ".join([f'"{kind.key}" is null', *conds.values()])
-
-
-def _value_checks(
-    kind: Kind, typed: list[tuple[str, str]], header: dict[str, str], conds: dict[str, str], lead: str = ""
-) -> list[str]:
-    """Selects over `_badrows` of one quarantine reason per bad value (`lead`: columns selected first)."""
-    key_name = header.get(kind.key, kind.key)
-    checks = [
-        f"""select {lead}_line, '{key_name}' as column_name, null::varchar as raw_value,
-          'missing value: the row has data but no {key_name}' as reason
-          from _badrows where "{kind.key}" is null"""
-    ]
-    for col, typ in typed:
-        checks.append(
-            f"""select {lead}_line, '{header[col]}', "{col}", 'not a valid {TYPE_NAMES[typ]}'
-            from _badrows where {conds[col]}"""
-        )
-    return checks
-
-
 def ingest_workers() -> int:
     """Loaders that run at once (`LAPAK_INGEST_WORKERS`, default: the CPU count, at most 4)."""
     if env := os.environ.get("LAPAK_INGEST_WORKERS", "").strip():
@@ -1430,19 +1076,6 @@ def export_time(from_name: datetime | None, mtime: datetime, data_end: date | No
     if data_end is not None and datetime.combine(data_end, dtime.max) <= now + timedelta(days=1):
         return datetime.combine(data_end, dtime(23, 59, 59))
     return min(mtime, now)
-
-
-def unreadable_result(rel: str, shop_id: str | None, exc: OSError) -> FileResult:
-    """A file that vanished or cannot be opened: reported alone (no content, so no manifest row); a vanished one
-    is skipped (it is found again under its new name), an unreadable one rejected until it can be read."""
-    if isinstance(exc, FileNotFoundError):
-        return FileResult(rel, shop_id, "", "skipped", reason="vanished during the run (renamed or deleted)")
-    why = exc.strerror or type(exc).__name__
-    return FileResult(rel, shop_id, "", "rejected", reason=f"could not be read: {why}")
-
-
-def _is_text(path: Path) -> bool:
-    return path.suffix.lower() in (".csv", ".txt")
 
 
 def ingest(
@@ -1538,7 +1171,7 @@ def _shop_groups(
 
     def hash_one(f: tuple[str | None, Path, os.stat_result]) -> FileScan | None:
         try:
-            return scan_file(f[1], text=_is_text(f[1]))
+            return scan_file(f[1], text=is_text(f[1]))
         except OSError:
             return None  # its loader tries again and reports it
 
@@ -1620,59 +1253,3 @@ def _run_parallel(
         for label, secs in sorted(total.items(), key=lambda kv: -kv[1]):
             print(f"  {label:<12} {secs:7.2f}s  (summed over {len(loaders)} loaders)")
     return sorted((r for rs in results for r in rs), key=lambda r: order[r.source_file])
-
-
-def sql_str(s: str) -> str:
-    """Escape text for a single-quoted SQL literal."""
-    return s.replace("'", "''")
-
-
-def kind_by_name(name: str) -> Kind:
-    return next(k for k in KINDS.values() if k.name == name)
-
-
-def accounting_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
-    """Every way the warehouse could disagree with its manifest; empty when every row is accounted for.
-
-    - a loaded file whose rows read <> rows loaded + rows quarantined,
-    - a loaded file whose raw / quarantine rows differ from the manifest's counts,
-    - raw or quarantine rows of a file the manifest does not list as loaded (a partial load),
-    - a file (sha256) listed as loaded more than once.
-    """
-    union = " union all ".join(
-        f"select _file_sha256 as sha, count(*) as n from {RAW_SCHEMA}.{kind.name} group by 1" for kind in KINDS.values()
-    )
-    rows = con.execute(
-        f"""with loaded as (select sha, sum(n) as n from ({union}) group by 1),
-        quarantined as (
-            select file_sha256 as sha, count(distinct source_row) as n from {RAW_SCHEMA}._quarantine group by 1
-        ),
-        manifest as (
-            select file_sha256 as sha, count(*) as entries, any_value(source_file) as source_file,
-                   sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
-                   sum(rows_quarantined) as rows_quarantined
-            from {RAW_SCHEMA}._manifest where status = 'loaded' group by 1
-        )
-        select coalesce(m.source_file, '(not in the manifest) ' || coalesce(l.sha, q.sha)) as source_file,
-               m.entries, m.rows_read, m.rows_loaded, m.rows_quarantined,
-               coalesce(l.n, 0) as in_raw, coalesce(q.n, 0) as in_quarantine
-        from manifest as m
-        full outer join loaded as l on l.sha = m.sha
-        full outer join quarantined as q on q.sha = coalesce(m.sha, l.sha)
-        where m.sha is null
-           or m.entries <> 1
-           or m.rows_read <> m.rows_loaded + m.rows_quarantined
-           or coalesce(l.n, 0) <> m.rows_loaded
-           or coalesce(q.n, 0) <> m.rows_quarantined
-        order by 1"""
-    ).fetchall()
-    keys = [
-        "source_file",
-        "manifest_entries",
-        "rows_read",
-        "rows_loaded",
-        "rows_quarantined",
-        "in_raw",
-        "in_quarantine",
-    ]
-    return [dict(zip(keys, r, strict=True)) for r in rows]

@@ -9,7 +9,7 @@ agrees on one file. Seller Center writes its times in Western Indonesia Time (WI
 from __future__ import annotations
 
 import os
-from datetime import timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 WIB = timezone(timedelta(hours=7), "WIB")
@@ -29,3 +29,12 @@ def resolve_paths(landing: str | os.PathLike | None = None, home: str | os.PathL
     os.environ[LANDING_ENV] = str(landing_path)
     os.environ[WAREHOUSE_ENV] = str(warehouse_path(home_path))
     return landing_path, home_path
+
+
+def wib_time(ts: float) -> datetime:
+    """A POSIX timestamp as a naive WIB time, as Seller Center writes times."""
+    return datetime.fromtimestamp(ts, WIB).replace(tzinfo=None)
+
+
+def now_wib() -> datetime:
+    return wib_time(datetime.now(UTC).timestamp())

@@ -14,7 +14,7 @@ import duckdb
 
 from ingestion.assets import MANIFEST_KEY, RAW_KEYS, report_from_metadata
 from ingestion.landing import discover
-from ingestion.load import sha256_file
+from ingestion.scan import sha256_file
 from lapak.settings import WIB, resolve_paths, warehouse_path
 from orchestration.dbt import dbt_marts, plan_build_after_ingest
 from orchestration.publish import publish

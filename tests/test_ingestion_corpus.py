@@ -10,7 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.load import IngestReport, accounting_problems, ingest
+from ingestion.load import ingest
+from ingestion.manifest import accounting_problems
+from ingestion.report import IngestReport
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "ingestion"
 EXPECTED: dict[str, dict] = json.loads((CORPUS / "expected.json").read_text(encoding="utf-8"))

@@ -14,7 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.load import accounting_problems, ingest
+from ingestion.load import ingest
+from ingestion.manifest import accounting_problems
 from tests.exports import write_big_orders_csv
 
 pytestmark = pytest.mark.e2e  # kills real ingestion subprocesses and runs them again

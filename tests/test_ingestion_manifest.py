@@ -6,7 +6,8 @@ from __future__ import annotations
 import duckdb
 import pytest
 
-from ingestion.load import accounting_problems, ingest
+from ingestion.load import ingest
+from ingestion.manifest import accounting_problems
 from tests.exports import order_row, write_orders_csv
 
 

@@ -13,7 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ingestion.formats import ORDER_HEADERS_CURRENT, ORDER_TAB_SUFFIXED
-from ingestion.load import TYPE_CHECKS, _clean, _clean_cell, accounting_problems, ingest
+from ingestion.load import ingest
+from ingestion.manifest import accounting_problems
+from ingestion.parsing import TYPE_CHECKS, clean_cell, clean_sql
 from tests.exports import order_row
 
 _con = duckdb.connect()
@@ -96,10 +98,10 @@ edge_text = st.text(alphabet=st.sampled_from([" ", "\t", "\r", "\n", "a", "-", "
 @settings(max_examples=80, deadline=None)
 @given(st.lists(edge_text, min_size=1, max_size=60))
 def test_the_cheap_trim_is_the_trim(values):
-    """`_clean` takes a shortcut for `value + tab`; it must give exactly what trimming gives, for any text."""
+    """`clean_sql` takes a shortcut for `value + tab`; it must give exactly what trimming gives, for any text."""
     reference = "nullif(nullif(trim(v, E' \\t\\r\\n'), ''), '--')"
     rows = _con.execute(
-        f"select v, {_clean('v')}, {reference} from (select unnest($v::varchar[]) as v)", {"v": values}
+        f"select v, {clean_sql('v')}, {reference} from (select unnest($v::varchar[]) as v)", {"v": values}
     ).fetchall()
     assert [r[1] for r in rows] == [r[2] for r in rows], rows
 
@@ -107,9 +109,9 @@ def test_the_cheap_trim_is_the_trim(values):
 @settings(max_examples=80, deadline=None)
 @given(st.lists(edge_text, min_size=1, max_size=60))
 def test_workbook_cells_are_cleaned_as_sql_cleans_csv_values(values):
-    """XLSX cells are trimmed in Python before DuckDB sees them; the result must be what `_clean` gives."""
-    rows = _con.execute(f"select {_clean('v')} from (select unnest($v::varchar[]) as v)", {"v": values}).fetchall()
-    assert [_clean_cell(v) for v in values] == [r[0] for r in rows]
+    """XLSX cells are trimmed in Python before DuckDB sees them; the result must be what `clean_sql` gives."""
+    rows = _con.execute(f"select {clean_sql('v')} from (select unnest($v::varchar[]) as v)", {"v": values}).fetchall()
+    assert [clean_cell(v) for v in values] == [r[0] for r in rows]
 
 
 @settings(max_examples=60, deadline=None)

@@ -1,7 +1,7 @@
 """Ingestion's validity checks and dbt's parsing macros must agree on every value.
 
 Ingestion quarantines a row whose typed column does not look like a number / percentage / time
-(`ingestion.load.TYPE_CHECKS`); staging parses the same text with dbt macros. A value ingestion lets
+(`ingestion.parsing.TYPE_CHECKS`); staging parses the same text with dbt macros. A value ingestion lets
 through must parse to the right number in staging, never to NULL.
 """
 
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingestion.load import TYPE_CHECKS, TYPE_PATTERNS
+from ingestion.parsing import TYPE_CHECKS, TYPE_PATTERNS
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 MACROS = {"idr": "parse_idr", "int": "parse_int", "pct": "parse_pct", "ts": "parse_wib_ts"}

@@ -17,7 +17,8 @@ import pytest
 import sqlalchemy as sa
 
 from ingestion.assets import MANIFEST_KEY, report_from_metadata
-from ingestion.load import ingest, sha256_file
+from ingestion.load import ingest
+from ingestion.scan import sha256_file
 from lapak.cli import run_pipeline
 from orchestration.automation import notify_failure
 from orchestration.definitions import defs

@@ -11,7 +11,8 @@ import pytest
 
 import ingestion.load as load
 from ingestion.formats import KINDS
-from ingestion.load import accounting_problems, ingest
+from ingestion.load import ingest
+from ingestion.manifest import accounting_problems
 
 RAW = "* exclude (_load_id)"
 

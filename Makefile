@@ -3,18 +3,26 @@ PY ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+SPARK_STAMP := $(VENV)/.spark-stamp
 MANIFEST := dbt_project/target/manifest.json
 export LAPAK_HOME ?= $(CURDIR)/data
 export LAPAK_LANDING ?= $(LAPAK_HOME)/landing
 export DAGSTER_HOME ?= $(LAPAK_HOME)/dagster
 
-.PHONY: setup demo run test check system-deps lint ui dashboard sample bench clean
+.PHONY: setup spark demo run test check system-deps lint ui dashboard sample bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,spark]"
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $(STAMP)
+
+# the Spark extra (pyspark, dbt-spark) only where Spark is used: `lapak run --engine spark` and its test
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,spark]"
+	touch $(SPARK_STAMP)
+
+spark: $(SPARK_STAMP)
 
 $(MANIFEST): $(STAMP) $(shell find dbt_project/models dbt_project/macros dbt_project/tests -type f 2>/dev/null) dbt_project/dbt_project.yml
 	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
@@ -48,7 +56,7 @@ SYSTEM_TESTS := tests/test_dashboard_browser.py tests/test_spark.py
 system-deps:
 	@scripts/ensure-system-deps
 
-test: $(if $(SKIP_SYSTEM_TESTS),,system-deps) lint
+test: $(if $(SKIP_SYSTEM_TESTS),,system-deps $(SPARK_STAMP)) lint
 	$(BIN)/pytest -q $(if $(SKIP_SYSTEM_TESTS),$(addprefix --ignore=,$(SYSTEM_TESTS)))
 
 # the fast subset while working: no whole-pipeline runs (marked e2e), no browser, no Spark

@@ -45,18 +45,18 @@ storage:
       base_dir:
         env: DAGSTER_HOME
 """
-DAGSTER_YAML = (
-    STORAGE_DAGSTER_YAML
-    + """\
+# Dagster's own SQLite storage in its usual folders under $DAGSTER_HOME (lapak once kept the event log's engines open
+# with a subclass of Dagster's private storage; public APIs only: docs/performance.md, decision log)
+QUEUE_DAGSTER_YAML = """\
 # The warehouse has one writer: the daemon starts one run at a time (the schedule's, a sensor's, the UI's) and
 # queues the others. `lapak run` does not go through the queue; the home's run lock keeps it apart.
 concurrency:
   runs:
     max_concurrent_runs: 1
 """
-)
+DAGSTER_YAML = OLD_DAGSTER_YAML + QUEUE_DAGSTER_YAML
 # instance files lapak wrote before, which it may replace: a file the user edited is left alone
-LAPAK_DAGSTER_YAMLS = (OLD_DAGSTER_YAML, STORAGE_DAGSTER_YAML)
+LAPAK_DAGSTER_YAMLS = (OLD_DAGSTER_YAML, STORAGE_DAGSTER_YAML, STORAGE_DAGSTER_YAML + QUEUE_DAGSTER_YAML)
 
 
 def _dagster_home(home: Path) -> Path:

@@ -119,10 +119,11 @@ def test_a_dagster_run_waits_for_the_home_too(tmp_path, monkeypatch):
 
 
 def test_the_dagster_instance_runs_one_run_at_a_time(tmp_path, monkeypatch):
-    from lapak.cli import OLD_DAGSTER_YAML, STORAGE_DAGSTER_YAML, _dagster_home
+    from lapak.cli import OLD_DAGSTER_YAML, QUEUE_DAGSTER_YAML, STORAGE_DAGSTER_YAML, _dagster_home
 
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
-    for before in (None, OLD_DAGSTER_YAML, STORAGE_DAGSTER_YAML):
+    # every dagster.yaml lapak wrote before, the last two naming a storage class lapak no longer has
+    for before in (None, OLD_DAGSTER_YAML, STORAGE_DAGSTER_YAML, STORAGE_DAGSTER_YAML + QUEUE_DAGSTER_YAML):
         home = tmp_path / f"home-{before is None}-{len(before or '')}"
         if before is not None:
             (home / "dagster").mkdir(parents=True)
@@ -133,6 +134,7 @@ def test_the_dagster_instance_runs_one_run_at_a_time(tmp_path, monkeypatch):
             assert isinstance(instance.run_coordinator, dg.QueuedRunCoordinator)
             # what the daemon's run queue reads (queued_run_coordinator_daemon.py)
             assert instance.get_concurrency_config().run_queue_config.max_concurrent_runs == 1
+            assert "orchestration" not in (path / "dagster.yaml").read_text()  # Dagster's own storage
     edited = tmp_path / "edited" / "dagster"
     edited.mkdir(parents=True)
     (edited / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")

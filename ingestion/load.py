@@ -31,7 +31,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -53,9 +52,6 @@ from ingestion.pii import hmac_pads, hmac_sql, key_for_warehouse
 from ingestion.report import FileResult, IngestReport, unreadable_result
 from ingestion.scan import FileScan, is_text, open_quote_at_eof, scan_file, transcode_to_utf8
 from lapak.settings import now_wib, wib_time
-
-if TYPE_CHECKING:
-    pass
 
 # Rows of two files with the same natural key (within a shop) are the same thing seen twice; the newer
 # export wins downstream. The manifest counts, per loaded file, the rows of older exports it supersedes.

@@ -20,18 +20,20 @@ MARTS_SNAPSHOTTED = [
 ]  # fmt: skip
 
 
+def cli_env(home_env: Path) -> dict[str, str]:
+    """A bare environment for the CLI: no activated venv, no inherited LAPAK_* variables, one PII key for every run
+    (the warehouse records the key that built it)."""
+    return {"PATH": "/usr/bin:/bin", "HOME": str(home_env), "LAPAK_PII_KEY": "e2e-key-0123456789abcdef0123456789abcdef"}
+
+
 def lapak_cli(*args: str, home_env: Path) -> subprocess.CompletedProcess:
-    """Run the CLI with a bare environment: no activated venv, no inherited LAPAK_* variables."""
+    """Run the CLI as a scheduler does, in a subprocess with `cli_env`."""
     return subprocess.run(
         [sys.executable, "-m", "lapak.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env={
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(home_env),
-            "LAPAK_PII_KEY": "e2e-key-0123456789abcdef0123456789abcdef",
-        },
+        env=cli_env(home_env),
         timeout=1200,
     )
 

@@ -15,21 +15,19 @@ import duckdb
 import pytest
 
 from lapak.generate import generate
-from tests.conftest import MARTS_SNAPSHOTTED, ROOT, lapak_cli
+from tests.conftest import MARTS_SNAPSHOTTED, ROOT, cli_env, lapak_cli
 
 pytestmark = pytest.mark.e2e
 
 # where in the run each kill lands, as a share of an uninterrupted run's time
 KILL_AT = (0.4, 0.55, 0.7, 0.85, 0.95)
-KEY = "e2e-key-0123456789abcdef0123456789abcdef"  # the key `lapak_cli` runs with: the warehouse records it
 
 
 def _start(landing: Path, home: Path, env_home: Path) -> subprocess.Popen:
-    env = {"PATH": "/usr/bin:/bin", "HOME": str(env_home), "LAPAK_PII_KEY": KEY}
     return subprocess.Popen(
         [sys.executable, "-m", "lapak.cli", "run", "--landing", str(landing), "--home", str(home), "--json"],
         cwd=ROOT,
-        env=env,
+        env=cli_env(env_home),
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,  # its own process group: dbt's and Dagster's children die with it

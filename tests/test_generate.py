@@ -27,7 +27,7 @@ from ingestion.formats import (
     VARIANTS,
     VIDEOS,
 )
-from lapak.generate import GenerateResult, _shop_ids, generate
+from lapak.generate import GenerateResult, generate, shop_ids
 
 SMALL = {"shops": 2, "days": 100, "orders_per_day": 20, "seed": 11}
 DATE_RANGE = re.compile(r"^\[Date Range\]: \d{4}-\d{2}-\d{2} ~ \d{4}-\d{2}-\d{2}$")
@@ -125,7 +125,7 @@ def test_result_lists_every_file_and_counts_lines(sample):
 
 
 def test_shop_ids_are_unique_slugs():
-    ids = _shop_ids(14)
+    ids = shop_ids(14)
     assert ids[:3] == ["batik-sari-solo", "kopi-nusantara", "glowskin-id"]
     assert len(set(ids)) == 14
     assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)+", s) for s in ids)

@@ -8,7 +8,7 @@ import numpy as np
 
 from lapak.generate.columns import Strings
 from lapak.generate.themes import (
-    ADDRESS_EXTRA,
+    ADDRESS_EXTRAS,
     FIRST_NAMES,
     LAST_NAMES,
     PLACES,
@@ -31,12 +31,12 @@ def make_buyers(rng: np.random.Generator, n: int) -> Buyers:
     last = rng.integers(len(LAST_NAMES), size=n)
     num = rng.integers(1, 999, size=n)
     style = rng.integers(4, size=n)
-    weights = np.array([p[5] for p in PLACES])
+    weights = np.array([p.buyer_weight for p in PLACES])
     place = rng.choice(len(PLACES), size=n, p=weights / weights.sum())
     street = rng.integers(len(STREETS), size=n)
     house = rng.integers(1, 120, size=n)
     rt, rw = rng.integers(1, 15, size=n), rng.integers(1, 12, size=n)
-    extra = rng.integers(-4, len(ADDRESS_EXTRA), size=n)
+    extra = rng.integers(-4, len(ADDRESS_EXTRAS), size=n)
     pre, tail = rng.choice([812, 813, 821, 822, 852, 857, 878, 896], size=n), rng.integers(0, 100, size=n)
     users, recips, phones, addrs = [], [], [], []
     for i in range(n):
@@ -54,5 +54,5 @@ def make_buyers(rng: np.random.Generator, n: int) -> Buyers:
         recips.append(f"{f} {la}")
         phones.append(f"(+62){pre[i]}******{tail[i]:02d}")
         addrs.append(f"{STREETS[street[i]]} No. {house[i]}, RT {rt[i]:02d}/RW {rw[i]:02d}")
-    extras = [ADDRESS_EXTRA[e] if e >= 0 else "" for e in extra]
+    extras = [ADDRESS_EXTRAS[e] if e >= 0 else "" for e in extra]
     return Buyers(*(Strings(x) for x in (users, recips, phones, addrs, extras)), place)

@@ -24,11 +24,11 @@ from lapak.generate.orders import Orders
 from lapak.generate.plan import Plan
 from lapak.generate.themes import (
     BUYER_MESSAGES,
-    BY_LANG,
-    PAYMENTS,
+    PAYMENT_METHODS,
     PLACES,
-    PROVIDERS,
     SELLER_NOTES,
+    SHIPPING_PROVIDERS,
+    UI_WORDS,
 )
 from lapak.generate.units import (
     DAY,
@@ -66,7 +66,7 @@ _IDS = {"Order ID": "order_id", "SKU ID": "sku_id", "Package ID": "package_id"}
 
 def _order_frame(plan: Plan, od: Orders, buyers: Buyers, li: np.ndarray, at: int) -> pd.DataFrame:
     """One export's rows (line indices `li`, in file order) as of export time `at`, columns named snake(header)."""
-    lang = BY_LANG[plan.lang]
+    lang = UI_WORDS[plan.lang]
     cat = plan.cat
     oi = od.line_order[li]
     paid_s, canc_s = od.paid[oi] <= at, od.cancelled[oi] <= at
@@ -82,7 +82,6 @@ def _order_frame(plan: Plan, od: Orders, buyers: Buyers, li: np.ndarray, at: int
     sku = od.sku[li]
     b = od.buyer[oi]
     place = buyers.place[b]
-    places = list(zip(*PLACES, strict=True))
     flat_reasons = [r for rs in lang["cancel_reasons"] for r in rs] + list(lang["return_reasons"])
     creator = od.creator[oi]
     f = {
@@ -126,23 +125,25 @@ def _order_frame(plan: Plan, od: Orders, buyers: Buyers, li: np.ndarray, at: int
         "cancel_reason": categorical(flat_reasons, reason),
         "fulfillment_type": categorical([lang["fulfillment"]], np.zeros(len(li), int)),
         "warehouse_name": categorical([plan.theme.warehouse], np.zeros(len(li), int)),
-        "tracking_prefix": categorical([p[1] for p in PROVIDERS], np.where(rts_s, od.provider[oi], -1)),
+        "tracking_prefix": categorical(
+            [p.tracking_prefix for p in SHIPPING_PROVIDERS], np.where(rts_s, od.provider[oi], -1)
+        ),
         "tracking_num": od.tracking_num[oi],
         "delivery_option": categorical(lang["delivery"], od.delivery[oi]),
-        "shipping_provider_name": categorical([p[0] for p in PROVIDERS], od.provider[oi]),
+        "shipping_provider_name": categorical([p.name for p in SHIPPING_PROVIDERS], od.provider[oi]),
         "buyer_message": categorical(BUYER_MESSAGES, od.message[oi]),
         "buyer_username": buyers.username.take(b),
         "recipient": buyers.recipient.take(b),
         "phone": buyers.phone.take(b),
-        "zipcode": categorical(places[4], place),
+        "zipcode": categorical([p.zipcode for p in PLACES], place),
         "country": categorical(["Indonesia"], np.zeros(len(li), int)),
-        "province": categorical(places[0], place),
-        "regency_and_city": categorical(places[1], place),
-        "districts": categorical(places[2], place),
-        "villages": categorical(places[3], place),
+        "province": categorical([p.province for p in PLACES], place),
+        "regency_and_city": categorical([p.city for p in PLACES], place),
+        "districts": categorical([p.district for p in PLACES], place),
+        "villages": categorical([p.village for p in PLACES], place),
         "detail_address": buyers.address.take(b),
         "additional_address_information": buyers.extra.take(b),
-        "payment_method": categorical([p[0] for p in PAYMENTS], od.payment[oi]),
+        "payment_method": categorical([p.name for p in PAYMENT_METHODS], od.payment[oi]),
         "weight_kg": np.round(cat.weight[sku] * od.qty[li], 2),
         "product_category": categorical(cat.category, cat.product_idx[sku]),
         "package_id": np.where(paid_s, od.package_id[oi], -1),

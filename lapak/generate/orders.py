@@ -12,16 +12,15 @@ from lapak.generate.buyers import Buyers, make_buyers
 from lapak.generate.plan import Plan
 from lapak.generate.themes import (
     BUYER_MESSAGES,
-    BY_LANG,
     CAMPAIGN_KINDS,
-    DOW,
-    HOUR_P,
-    HOUR_PROFILE,
-    LIVE_AFTER_LIFT,
-    PAYMENTS,
+    DAY_OF_WEEK,
+    HOUR_OF_DAY,
+    HOUR_OF_DAY_P,
+    PAYMENT_METHODS,
     PLACES,
-    PROVIDERS,
     SELLER_NOTES,
+    SHIPPING_PROVIDERS,
+    UI_WORDS,
 )
 from lapak.generate.units import (
     DAY,
@@ -30,6 +29,8 @@ from lapak.generate.units import (
     in_windows,
     to_seconds,
 )
+
+LIVE_AFTER_LIFT = 2.0  # order rate in the 24 h after the story LIVE
 
 
 @dataclass
@@ -104,7 +105,7 @@ def repeat_orders(
     starts = (np.cumsum(k) - k)[k > 0]
     base = np.repeat(cs[starts] - gaps[starts], k[k > 0])
     day0 = (first[buyer] + (cs - base)).astype(np.int64) // DAY * DAY
-    t = day0 + rng.choice(24, len(buyer), p=HOUR_P) * HOUR + rng.integers(0, HOUR, len(buyer))
+    t = day0 + rng.choice(24, len(buyer), p=HOUR_OF_DAY_P) * HOUR + rng.integers(0, HOUR, len(buyer))
     keep = t < until
     return buyer[keep], t[keep]
 
@@ -116,11 +117,11 @@ def hourly_intensity(plan: Plan, days: int) -> tuple[np.ndarray, np.ndarray]:
     dates = [plan.start_day + timedelta(int(d)) for d in range(days)]
     dow = np.array([d.weekday() for d in dates])
     payday = np.array([1.15 if d.day >= 25 or d.day == 1 else 1.0 for d in dates])
-    daily = rng.lognormal(0, 0.12, days) * np.linspace(0.85, 1.15, days) * payday * DOW[dow]
-    lam = HOUR_PROFILE[hours % 24] * daily[day]
+    daily = rng.lognormal(0, 0.12, days) * np.linspace(0.85, 1.15, days) * payday * DAY_OF_WEEK[dow]
+    lam = HOUR_OF_DAY[hours % 24] * daily[day]
     start = plan.start_s + hours * HOUR
     for c in plan.campaigns:
-        mult = CAMPAIGN_KINDS[c.kind][1]
+        mult = CAMPAIGN_KINDS[c.kind].order_multiplier
         lam[(start + HOUR > c.start) & (start <= c.end)] *= mult
         if c.kind == "LIVE":
             after = (start > c.end) & (start <= c.end + DAY)
@@ -151,10 +152,10 @@ def simulate_orders(plan: Plan, days: int, orders_per_day: int) -> tuple[Orders,
     for i in range(plan.viral_len):
         n = round(orders_per_day * rng.uniform(1.6, 2.4) * 0.75**i)
         if i == 0:
-            hp = HOUR_P * (np.arange(24) >= (moment - to_seconds(plan.viral_date)) // HOUR)
+            hp = HOUR_OF_DAY_P * (np.arange(24) >= (moment - to_seconds(plan.viral_date)) // HOUR)
             hp = hp / hp.sum()
         else:
-            hp = HOUR_P
+            hp = HOUR_OF_DAY_P
         day0 = to_seconds(plan.viral_date + timedelta(i))
         vt.append(day0 + rng.choice(24, n, p=hp) * HOUR + rng.integers(0, HOUR, n))
     vfirst = np.concatenate(vt)
@@ -231,12 +232,12 @@ def simulate_orders(plan: Plan, days: int, orders_per_day: int) -> tuple[Orders,
     sum_before = np.bincount(line_order, weights=before, minlength=n).astype(np.int64)
 
     buyers = make_buyers(rng, n_buyers)
-    java = np.array([p[6] for p in PLACES])[buyers.place[buyer]]
+    java = np.array([p.on_java for p in PLACES])[buyers.place[buyer]]
     ship_orig = np.where(java, rng.integers(18, 37, n), rng.integers(36, 91, n)) * 500
     ship_seller = np.where(rng.random(n) < 0.3, np.minimum(ship_orig, rng.choice([5000, 10000], n)), 0)
     ship_platform = np.where(rng.random(n) < 0.5, np.minimum(ship_orig - ship_seller, rng.choice([10000, 20000], n)), 0)
     distance_fee = np.where(~java & (rng.random(n) < 0.2), rng.integers(4, 17, n) * 500, 0)
-    payment = rng.choice(len(PAYMENTS), n, p=[p[1] for p in PAYMENTS])
+    payment = rng.choice(len(PAYMENT_METHODS), n, p=[p.share for p in PAYMENT_METHODS])
     buyer_fee = np.where(rng.random(n) < 0.6, 1000, 0)
     handling_fee = np.where(payment == 0, 1000, 0)
     ship_ins = np.where(rng.random(n) < 0.35, np.maximum(500, sum_before // 50_000 * 100), 0)
@@ -267,7 +268,7 @@ def simulate_orders(plan: Plan, days: int, orders_per_day: int) -> tuple[Orders,
     delivered = np.where(ok, shipped + transit, NEVER)
     returned = np.where(fate == 2, delivered + rng.integers(DAY, 6 * DAY, n), NEVER)
     by = np.where(fate == 1, rng.choice(3, n, p=[0.6, 0.25, 0.15]), -1)
-    reasons = BY_LANG[plan.lang]["cancel_reasons"]
+    reasons = UI_WORDS[plan.lang]["cancel_reasons"]
     cancel_reason = np.full(n, -1)
     flat = 0
     for b, rs in enumerate(reasons):
@@ -280,7 +281,7 @@ def simulate_orders(plan: Plan, days: int, orders_per_day: int) -> tuple[Orders,
 
     ids = 576_000_000_000_000_000 + plan.idx * 10**13 + int(rng.integers(0, 10**12))
     order_id = ids + np.cumsum(rng.integers(1000, 900_000, n))
-    provider = rng.choice(len(PROVIDERS), n, p=[p[2] for p in PROVIDERS])
+    provider = rng.choice(len(SHIPPING_PROVIDERS), n, p=[p.share for p in SHIPPING_PROVIDERS])
     tokopedia = rng.random(n) < 0.05
     orders = Orders(
         created=created,

@@ -9,7 +9,7 @@ import numpy as np
 
 from lapak.generate.campaigns import Campaign, plan_campaigns
 from lapak.generate.themes import (
-    FIXED_SHOPS,
+    FIXED_SHOP_IDS,
     SLUG_CITIES,
     THEMES,
     Theme,
@@ -22,11 +22,12 @@ from lapak.generate.units import (
 
 
 def shop_ids(n: int) -> list[str]:
-    out = list(FIXED_SHOPS[:n])
+    out = list(FIXED_SHOP_IDS[:n])
     i = len(out)
     while len(out) < n:
         theme = THEMES[i % len(THEMES)]
-        slug = f"{theme.stems[(i // len(THEMES)) % len(theme.stems)]}-{SLUG_CITIES[(i * 7) % len(SLUG_CITIES)]}"
+        stem = theme.slug_stems[(i // len(THEMES)) % len(theme.slug_stems)]
+        slug = f"{stem}-{SLUG_CITIES[(i * 7) % len(SLUG_CITIES)]}"
         base, k = slug, 2
         while slug in out:
             slug, k = f"{base}-{k}", k + 1
@@ -96,9 +97,9 @@ class Plan:
 
 def make_catalog(rng: np.random.Generator, theme: Theme, code: str) -> Catalog:
     rows = []
-    for p, (_name, _category, variations, base, weight) in enumerate(theme.products):
-        for v, var in enumerate(variations):
-            rows.append((p, var, base * (1.0 if v == 0 else rng.uniform(0.95, 1.15)), weight))
+    for p, product in enumerate(theme.products):
+        for v, var in enumerate(product.variations):
+            rows.append((p, var, product.price * (1.0 if v == 0 else rng.uniform(0.95, 1.15)), product.weight_kg))
     # drop up to 3 variations (never a product's last one), keeping 15-25 SKUs
     for i in rng.permutation(len(rows))[: int(rng.integers(0, 4))]:
         alive = [r for r in rows if r is not None]
@@ -113,8 +114,8 @@ def make_catalog(rng: np.random.Generator, theme: Theme, code: str) -> Catalog:
     return Catalog(
         product_idx=product_idx,
         product_id=1_700_000_000_000_000_000 + rng.integers(2 * 10**16, 9 * 10**16, len(theme.products)),
-        product_name=[p[0] for p in theme.products],
-        category=[p[1] for p in theme.products],
+        product_name=[p.name for p in theme.products],
+        category=[p.category for p in theme.products],
         sku_id=1_700_000_000_000_000_000 + rng.integers(2 * 10**16, 9 * 10**16, n),
         seller_sku=seller_sku,
         variation=[r[1] for r in rows],

@@ -13,7 +13,8 @@ from lapak.generate.files import touch, workbook
 from lapak.generate.orders import Orders
 from lapak.generate.plan import Plan
 from lapak.generate.themes import (
-    BY_LANG,
+    PRODUCT_LISTING,
+    UI_WORDS,
 )
 from lapak.generate.units import (
     DAY,
@@ -24,15 +25,6 @@ from lapak.generate.units import (
     to_datetime,
 )
 
-_PRODUCT_EXTRA = {  # columns after the known ones; two repeat earlier names (first occurrence is the real one)
-    "id": ("Deskripsi Produk", "Status Konten", "Harga", "Nama Produk", "Tanggal Diperbarui"),
-    "en": ("Product Description", "Content Status", "Price", "Product Name", "Updated Time"),
-}
-_PRODUCT_DESCRIPTIONS = {
-    "id": "Kolom {h}. Wajib diisi untuk produk aktif.",
-    "en": "{h} column. Required for live products.",
-}
-
 
 def write_products(plan: Plan, od: Orders, folder: Path) -> list[Path]:
     rng, cat, lang = plan.rng, plan.cat, plan.lang
@@ -41,7 +33,9 @@ def write_products(plan: Plan, od: Orders, folder: Path) -> list[Path]:
         snaps.append((snaps[-1] - EXPORT_EVERY_DAYS * DAY) // DAY * DAY + int(rng.integers(9, 18)) * HOUR + 7 * 60)
     valid = od.valid_line
     lt = od.created[od.line_order]
-    headers = PRODUCTS.headers(lang) + list(_PRODUCT_EXTRA[lang])
+    words = UI_WORDS[lang]
+    # columns after the known ones; two repeat earlier names (first occurrence is the real one)
+    headers = PRODUCTS.headers(lang) + list(words["product_extra_columns"])
     files = []
     for j, at in enumerate(snaps):
         period = valid & (lt > at - EXPORT_EVERY_DAYS * DAY) & (lt <= at)
@@ -69,7 +63,7 @@ def write_products(plan: Plan, od: Orders, folder: Path) -> list[Path]:
                 cat.category[p],
                 plan.theme.brand,
                 name,
-                BY_LANG[lang]["active"],
+                words["active"],
                 str(cat.sku_id[s]),
                 cat.variation[s],
                 cat.seller_sku[s],
@@ -77,10 +71,12 @@ def write_products(plan: Plan, od: Orders, folder: Path) -> list[Path]:
                 int(stock[s]),
                 plan.theme.warehouse,
                 float(cat.weight[s]),
-                f"{name} original dari {plan.theme.brand}. Kualitas terjamin, kirim cepat dari {plan.theme.warehouse}.",
-                BY_LANG[lang]["approved"],
+                PRODUCT_LISTING["description"].format(
+                    name=name, brand=plan.theme.brand, warehouse=plan.theme.warehouse
+                ),
+                words["approved"],
                 int(round_price(np.array([cat.price[s] * 0.85]))[0]),
-                f"{name} {cat.variation[s]} Original Murah",
+                PRODUCT_LISTING["title"].format(name=name, variation=cat.variation[s]),
                 to_datetime(at - int(rng.integers(1, 20)) * DAY).strftime("%Y-%m-%d %H:%M:%S"),
             ]
             rows.append(vals)
@@ -88,7 +84,7 @@ def write_products(plan: Plan, od: Orders, folder: Path) -> list[Path]:
         wb = workbook(path, at)
         ws = wb.add_worksheet("Template")
         ws.write_row(0, 0, headers)
-        ws.write_row(1, 0, [_PRODUCT_DESCRIPTIONS[lang].format(h=h) for h in headers])
+        ws.write_row(1, 0, [words["product_column_description"].format(h=h) for h in headers])
         for r, row in enumerate(rows, start=2):
             ws.write_row(r, 0, row)
         wb.close()

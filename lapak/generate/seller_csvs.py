@@ -18,8 +18,10 @@ from lapak.generate.orders import Orders
 from lapak.generate.plan import Plan
 from lapak.generate.themes import (
     AB_NULL_DIMENSIONS,
+    NPS_CHANNELS,
     NPS_COMMENTS,
-    NPS_P,
+    NPS_SCORE_P,
+    SELLER_INPUT_NOTES,
 )
 from lapak.generate.units import (
     DAY,
@@ -66,7 +68,7 @@ def write_own_csvs(plan: Plan, od: Orders, vids: Videos, folder: Path) -> tuple[
     idx = idx[np.argsort(responded[idx], kind="stable")]
     bands = np.array([c.band for c in camps] + ["neutral"])[camp_of[idx]]
     score = np.empty(len(idx), dtype=int)
-    for band, p in NPS_P.items():
+    for band, p in NPS_SCORE_P.items():
         m = bands == band
         score[m] = rng.choice(11, m.sum(), p=np.array(p) / sum(p))
     group = np.select([score >= 9, score >= 7], ["promoter", "passive"], "detractor")
@@ -85,7 +87,9 @@ def write_own_csvs(plan: Plan, od: Orders, vids: Videos, folder: Path) -> tuple[
                 "campaign_id": [camps[c].campaign_id if c >= 0 else "" for c in camp_of[idx]],
                 "order_id": [str(o) for o in od.order_id[idx]],
                 "score": score,
-                "channel": np.array(["whatsapp", "chat", "email"])[rng.choice(3, len(idx), p=[0.6, 0.25, 0.15])],
+                "channel": np.array([c.name for c in NPS_CHANNELS])[
+                    rng.choice(len(NPS_CHANNELS), len(idx), p=[c.share for c in NPS_CHANNELS])
+                ],
                 "comment": comments,
             },
             plan.e0 + 16 * 60,
@@ -93,7 +97,8 @@ def write_own_csvs(plan: Plan, od: Orders, vids: Videos, folder: Path) -> tuple[
     )
 
     # A/B variant tags
-    dim, variant = AB_NULL_DIMENSIONS[plan.idx % len(AB_NULL_DIMENSIONS)]
+    null_test = AB_NULL_DIMENSIONS[plan.idx % len(AB_NULL_DIMENSIONS)]
+    dim, variant = null_test["dimension"], null_test["variant"]
     exp_ids = {"winner": f"EXP-{plan.code}-HOOK-01", "null": f"EXP-{plan.code}-{dim.upper()}-01"}
     rows: dict[str, list] = {k: [] for k in VARIANTS.columns}
     for key, dimension, treat_name in (("winner", "hook", "question_hook"), ("null", dim, variant)):
@@ -126,7 +131,7 @@ def write_seller_inputs(plan: Plan, folder: Path, seed: int) -> list[Path]:
                 "sku_id": [str(x) for x in cat.sku_id],
                 "unit_cost_idr": [int(c) for c in cost],
                 "valid_from": [valid_from] * cat.n,
-                "notes": ["HPP dari supplier"] * cat.n,
+                "notes": [SELLER_INPUT_NOTES["cost_note"]] * cat.n,
             },
             plan.e0 + 18 * 60,
         )
@@ -143,7 +148,7 @@ def write_seller_inputs(plan: Plan, folder: Path, seed: int) -> list[Path]:
                 "lead_time_days": [int(x) for x in lead],
                 "service_level": list(level),
                 "min_order_qty": [int(x) for x in rng.choice([1, 6, 12, 24], len(listed))],
-                "notes": ["supplier " + ("lokal" if x <= 5 else "luar kota") for x in lead],
+                "notes": [SELLER_INPUT_NOTES["near_supplier" if x <= 5 else "far_supplier"] for x in lead],
             },
             plan.e0 + 19 * 60,
         )

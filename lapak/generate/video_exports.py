@@ -12,6 +12,7 @@ from ingestion.formats import (
 )
 from lapak.generate.files import late_evening, preamble_xlsx
 from lapak.generate.plan import Plan
+from lapak.generate.themes import VIDEO_DIAGNOSES
 from lapak.generate.units import (
     file_stamp,
     percent,
@@ -69,7 +70,6 @@ def write_videos(plan: Plan, vids: Videos, folder: Path) -> list[Path]:
     epoch = date(1970, 1, 1).toordinal()
     m = vids.metrics
     files = []
-    diagnoses = ("Performa baik", "Tingkatkan hook 3 detik pertama", "Tambahkan ajakan klik keranjang kuning", "--")
     for d_from, d_to in ranges:
         sel = (vids.day >= d_from.toordinal() - epoch) & (vids.day <= d_to.toordinal() - epoch)
         vv = vids.v[sel]
@@ -117,7 +117,7 @@ def write_videos(plan: Plan, vids: Videos, folder: Path) -> list[Path]:
                 "v_to_l_rate": percent(a["v_to_l_clicks"], a["views"]),
                 "finish_rate": percent(a["finished"], a["views"]),
                 "ctor": percent(a["attributed_sku_orders"], a["product_clicks"]),
-                "diagnosis": diagnoses[int(vids.video_id[vid] % len(diagnoses))],
+                "diagnosis": VIDEO_DIAGNOSES[int(vids.video_id[vid] % len(VIDEO_DIAGNOSES))],
             }
             rows.append([vals[c] for c in canon])
         at = late_evening(rng, d_to)

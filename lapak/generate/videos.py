@@ -10,7 +10,7 @@ import numpy as np
 from lapak.generate.orders import Orders
 from lapak.generate.plan import Plan
 from lapak.generate.themes import (
-    CAPTIONS,
+    VIDEO_CAPTIONS,
 )
 from lapak.generate.units import (
     DAY,
@@ -139,7 +139,7 @@ def simulate_videos(plan: Plan, od: Orders, orders_per_day: int) -> Videos:
     captions = []
     for i in range(nv):
         p = cat.name(int(sku[i]))
-        tpl = CAPTIONS[int(rng.integers(len(CAPTIONS)))]
+        tpl = VIDEO_CAPTIONS[int(rng.integers(len(VIDEO_CAPTIONS)))]
         captions.append(
             tpl.format(p=p, tag=plan.theme.hashtags.split()[0], price=rupiah(cat.price[sku[i]]))
             + " "

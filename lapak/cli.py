@@ -121,8 +121,8 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 STAGES = {
     "ingest_landing": "ingest",
-    "dbt_staging": "dbt",
-    "dbt_marts": "dbt",
+    "dbt_daily_facts": "dbt",
+    "dbt_models": "dbt",
     "serve__marts": "publish",
 }
 
@@ -185,10 +185,7 @@ def run_pipeline(
     Normally `lapak_ingest`, then `lapak_build` over the days the new files cover (unless a blocking check
     on the raw data failed). With `backfill=(first_day, last_day)`: only `lapak_build` over those days.
     Waits for a run already going on the same home (`one_writer`)."""
-    from orchestration.warm_dbt import WarmDbt
-
-    # dbt is imported once, while Dagster loads and ingestion runs, for every dbt command of the run
-    with one_writer(landing, home, command) as (landing_path, home_path), WarmDbt():
+    with one_writer(landing, home, command) as (landing_path, home_path):
         return _run_pipeline(landing_path, home_path, progress, shop, backfill)
 
 
@@ -218,11 +215,9 @@ def _run_pipeline(
     from orchestration.definitions import defs
     from orchestration.marts import mart_build_of
     from orchestration.windows import build_tags
-    from quality.gx_import import prefetch_gx
 
-    gx_import = prefetch_gx()  # the checks need it after ingestion; importing it takes seconds
     warehouse = warehouse_path(home_path)
-    prepare_partial_parse(warehouse)
+    prepare_partial_parse(home_path, warehouse)
     ingest_job, build_job = defs.resolve_job_def("lapak_ingest"), defs.resolve_job_def("lapak_build")
     loggers = {"lapak_progress": {}} if progress else {"console": {"config": {"log_level": "CRITICAL"}}}
     started = time.perf_counter()
@@ -251,13 +246,12 @@ def _run_pipeline(
             build = build_job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
-                run_config={"loggers": loggers, "ops": {"dbt_staging": {"config": {"shop": shop}}}},
+                run_config={"loggers": loggers, "ops": {"dbt_daily_facts": {"config": {"shop": shop}}}},
                 tags={CLI_TAG: "cli", **tags},
             )
             results.append(build)
             step_seconds.update(_step_seconds(instance, build.run_id))
     seconds = time.perf_counter() - started
-    gx_import.join()
 
     materialisations = [e for r in results for e in r.get_asset_materialization_events()]
     materialised = {e.asset_key for e in materialisations}

@@ -16,7 +16,7 @@ from ingestion.assets import MANIFEST_KEY, RAW_KEYS, report_from_metadata
 from ingestion.landing import discover
 from ingestion.scan import sha256_file
 from lapak.settings import WIB, resolve_paths, warehouse_path
-from orchestration.dbt import dbt_marts, plan_build_after_ingest
+from orchestration.dbt import dbt_models, plan_build_after_ingest
 from orchestration.publish import publish
 from orchestration.settings import LapakSettings
 
@@ -30,7 +30,7 @@ FINISHED = [dg.DagsterRunStatus.SUCCESS, dg.DagsterRunStatus.FAILURE, dg.Dagster
 
 # --- publishing ---------------------------------------------------------------------------------
 
-MART_KEYS = [k for k in dbt_marts.keys if k.path[0] == "marts"]
+MART_KEYS = [k for k in dbt_models.keys if k.path[0] == "marts"]
 
 
 @dg.asset(
@@ -222,7 +222,7 @@ def build_after_ingest(ingest_job, build_job) -> dg.SensorDefinition:
         _, home = resolve_paths(os.environ.get("LAPAK_LANDING"), os.environ.get("LAPAK_HOME"))
         shop = (run.run_config.get("ops", {}).get("ingest_landing", {}).get("config") or {}).get("shop")
         _, tags = plan_build_after_ingest(warehouse_path(home), shop)
-        run_config = {"ops": {"dbt_staging": {"config": {"shop": shop}}}} if shop else {}
+        run_config = {"ops": {"dbt_daily_facts": {"config": {"shop": shop}}}} if shop else {}
         return dg.RunRequest(
             run_key=f"build-after-{run.run_id}",
             run_config=run_config,

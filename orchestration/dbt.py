@@ -1,10 +1,10 @@
 """The dbt project as Dagster assets, in two steps: the daily facts, then everything else.
 
-- `dbt_staging`: the incremental fact models tagged `daily_fact` (order lines, their status history,
+- `dbt_daily_facts`: the incremental fact models tagged `daily_fact` (order lines, their status history,
   orders, videos, LIVEs), partitioned by day. A backfill over a partition range rebuilds exactly those
   days; a run without a partition rebuilds the days that the exports loaded since the last build
   cover (orchestration/windows.py).
-- `dbt_marts`: everything else, rebuilt from the facts and the raw tables: the staging views (products,
+- `dbt_models`: everything else, rebuilt from the facts and the raw tables: the staging views (products,
   creators, campaigns, NPS answers, ...), intermediate models and marts. The views have no days: in the
   partitioned step Dagster recorded a materialization per view per day of the range (2,900 events for a
   year of 8 views, docs/performance.md). The marts are rebuilt per shop: after ingestion, only the shops
@@ -13,28 +13,29 @@
 The Great Expectations checks on the facts run, and block, before the marts are built; dbt's own tests
 block what is downstream of them inside each `dbt build`. Keys come from schema and model name
 (`marts/customers`); sources map onto the raw assets written by ingestion (`raw/orders`).
+
+Each home keeps dbt's target folder (artifacts, logs, partial-parse state) under `<home>/dbt_target`, given
+to dbt in its documented `DBT_TARGET_PATH` variable: dbt discards its partial-parse state when the rendered
+profile changes, and the profile holds the home's warehouse path, so homes sharing one state would re-parse
+the whole project in turn.
 """
 
 import contextlib
-import importlib.metadata
 import json
 import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from datetime import date
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
-from packaging import version
 
 from orchestration.marts import MartPlan, plan_marts, project_fingerprint, record_mart_build, record_mart_step
 from orchestration.settings import LapakSettings
-from orchestration.warm_dbt import DBT_PROJECT_DIR, read_parsed_for, write_parsed_for
 from orchestration.windows import DAILY, FactsConfig, build_tags, pending_range, record_fact_build, windows_for_run
 
 FACTS_SELECTOR = "tag:daily_fact"
@@ -53,19 +54,17 @@ WINDOWS_ENV = "LAPAK_REBUILD_WINDOWS"
 # of a small build's time (py-spy of the marts step at 10k lines: `fire_event` under `add_query`). At info
 # the file keeps each node's start, result and error; DBT_LOG_LEVEL_FILE=debug brings the SQL back.
 FILE_LOG_LEVEL_ENV, FILE_LOG_LEVEL = "DBT_LOG_LEVEL_FILE", "info"
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+HOME_TARGET = "dbt_target"  # <home>/dbt_target: the home's dbt artifacts and partial-parse state
+PARSED_FOR = "lapak_parsed_for.json"  # beside the partial-parse state: the project and warehouse it serves
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 
 def dbt_executable() -> str:
-    """dbt as installed beside the running interpreter (works without an activated venv): `lapak-dbt`, which
-    runs each command in `lapak run`'s warm dbt server, or is the real `dbt` without one
-    (orchestration/warm_dbt.py)."""
-    for name in ("lapak-dbt", "dbt"):
-        candidate = Path(sys.executable).parent / name
-        if candidate.exists():
-            return str(candidate)
-    return "dbt"
+    """dbt as installed beside the running interpreter: a venv that is not activated is not on PATH."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
 
 
 def ensure_manifest() -> Path:
@@ -84,23 +83,25 @@ def dbt_parse(env: dict[str, str] | None = None) -> None:
     )  # fmt: skip
 
 
-def prepare_partial_parse(warehouse: Path) -> None:
-    """Parse once if the project's partial-parse state does not serve `warehouse`, so that every dbt
-    invocation after it parses partially.
+def home_target(home: Path) -> Path:
+    return home / HOME_TARGET
 
-    dbt discards its partial-parse state whenever the rendered profile changes, and the profile holds the
-    warehouse path: without this, each of a run's dbt invocations re-parses the whole project. Through
-    `lapak-dbt` only the warehouse's file name counts (orchestration/warm_dbt.py), so a new home parses
-    again only if another dbt (plain `dbt parse`, sqlfluff's templater) has rewritten the state since."""
-    target = dbt_project.project_dir / dbt_project.target_path
-    dbt = Path(dbt_executable()).name
-    marker = read_parsed_for(target)
-    if marker and marker["dbt"] == dbt:
-        parsed_for = Path(marker["warehouse"])
-        if parsed_for == warehouse or (dbt == "lapak-dbt" and parsed_for.name == warehouse.name):
+
+def prepare_partial_parse(home: Path, warehouse: Path) -> None:
+    """`dbt parse` into the home's target folder unless its partial-parse state already serves this project
+    and warehouse, so that every dbt invocation of a run parses partially.
+
+    dagster-dbt copies `partial_parse.msgpack` from `DBT_TARGET_PATH` into each invocation's own folder, and
+    the invocations never write it back: without this, a changed project would be re-parsed by each."""
+    target = home_target(home)
+    wanted = {"project": project_fingerprint(DBT_PROJECT_DIR), "warehouse": str(warehouse)}
+    marker = target / PARSED_FOR
+    with contextlib.suppress(OSError, ValueError):
+        if (target / "partial_parse.msgpack").exists() and json.loads(marker.read_text()) == wanted:
             return
-    dbt_parse({**os.environ, "LAPAK_WAREHOUSE": str(warehouse)})
-    write_parsed_for(target, warehouse, dbt)
+    target.mkdir(parents=True, exist_ok=True)
+    dbt_parse({**os.environ, "LAPAK_WAREHOUSE": str(warehouse), "DBT_TARGET_PATH": str(target)})
+    marker.write_text(json.dumps(wanted))
 
 
 class LapakDbtTranslator(DagsterDbtTranslator):
@@ -134,14 +135,16 @@ SHOP_KEYS = {key for key, config in _MODELS.items() if config.get("incremental_s
     project=dbt_project,
     select=FACTS_SELECTOR,
     dagster_dbt_translator=translator,
-    name="dbt_staging",
+    name="dbt_daily_facts",
     partitions_def=DAILY,
     # a backfill of any number of days is one dbt invocation with the range as its window
     backfill_policy=dg.BackfillPolicy.single_run(),
 )
-def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: LapakSettings, config: FactsConfig):
+def dbt_daily_facts(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: LapakSettings, config: FactsConfig
+):
     if not context.selected_asset_keys & FACT_KEYS:  # only some checks of this step were selected
-        yield from _dbt_build(context, dbt)
+        yield from _dbt_build(context, dbt, settings.home)
         return
     fingerprint = project_fingerprint(DBT_PROJECT_DIR)
     window_vars, loaded_through = windows_for_run(context, settings.warehouse, config.shop, fingerprint)
@@ -152,7 +155,7 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings
     )
     threads = facts_threads(window_vars)
     context.log.info(f"daily facts rebuild: {shown}{' one model at a time' if threads == 1 else ''}")
-    yield from _dbt_build(context, dbt, window_vars, threads=threads, full_refresh=window_vars is None)
+    yield from _dbt_build(context, dbt, settings.home, window_vars, threads=threads, full_refresh=window_vars is None)
     if loaded_through:  # a backfill does not move the watermark of builds after ingestion
         record_fact_build(settings.warehouse, context.run_id, loaded_through, window_vars, fingerprint)
 
@@ -162,18 +165,18 @@ def dbt_staging(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings
     project=dbt_project,
     exclude=FACTS_SELECTOR,
     dagster_dbt_translator=translator,
-    name="dbt_marts",
+    name="dbt_models",
 )
-def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: LapakSettings):
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: LapakSettings):
     selected = context.selected_asset_keys & SHOP_KEYS
     if not selected:  # only views or checks of this step: nothing is rebuilt per shop
-        yield from _dbt_build(context, dbt)
+        yield from _dbt_build(context, dbt, settings.home)
         return
     fingerprint = project_fingerprint(DBT_PROJECT_DIR)
     plan: MartPlan = plan_marts(settings.warehouse, context.run, fingerprint, whole_step=selected == SHOP_KEYS)
     context.log.info(f"marts rebuild: {'every shop' if plan.shops is None else plan.shops} ({plan.reason})")
     record_mart_step(settings.warehouse, context.run_id, plan)
-    yield from _dbt_build(context, dbt, plan.window_vars(), full_refresh=plan.full_refresh)
+    yield from _dbt_build(context, dbt, settings.home, plan.window_vars(), full_refresh=plan.full_refresh)
     if plan.record:
         record_mart_build(settings.warehouse, context.run_id, plan, fingerprint)
 
@@ -198,17 +201,20 @@ def facts_threads(window_vars: dict | None) -> int | None:
 def _dbt_build(
     context: dg.AssetExecutionContext,
     dbt: DbtCliResource,
+    home: Path,
     window_vars: dict | None = None,
     full_refresh: bool = False,
     threads: int | None = None,
 ) -> Iterator:
-    """`dbt build` of the step's selection, with the rebuild window (None: every day) in the environment."""
+    """`dbt build` of the step's selection, with the rebuild window (None: every day) and the home's target
+    folder in the environment."""
     args = ["build", *BUILD_ARGS, *(["--full-refresh"] if full_refresh else [])]
     args += ["--threads", str(threads)] if threads else []
     file_log_level = os.environ.get(FILE_LOG_LEVEL_ENV, FILE_LOG_LEVEL)
     with (
         _environ(WINDOWS_ENV, json.dumps(window_vars) if window_vars is not None else None),
         _environ(FILE_LOG_LEVEL_ENV, file_log_level),
+        _environ("DBT_TARGET_PATH", str(home_target(home))),
     ):
         invocation = dbt.cli(args, context=context)  # the dbt process starts here
     yield from invocation.stream()
@@ -246,29 +252,8 @@ def _environ(name: str, value: str | None) -> Iterator[None]:
             os.environ[name] = before
 
 
-class LapakDbtCliResource(DbtCliResource):
-    """dagster-dbt's resource, without the in-process dbt adapter it builds for every invocation.
-
-    That adapter (about 2 s per invocation, plus importing dbt into the Dagster process) only serves
-    `fetch_row_counts()` and `fetch_column_metadata()`, which lapak does not call: row counts are in the
-    published marts' metadata (orchestration/publish.py)."""
-
-    def _initialize_dbt_core_adapter(self, args: Sequence[str]) -> None:  # ty: ignore[invalid-method-override]
-        return None
-
-    @cached_property
-    def _cli_version(self) -> version.Version:
-        """dagster-dbt runs `dbt --version` in a subprocess (about 2 s, once per run) to learn the version.
-        lapak's dbt is the dbt-core installed beside this interpreter: its package metadata says the same."""
-        if self.dbt_executable == dbt_executable() != "dbt":
-            return version.parse(importlib.metadata.version("dbt-core"))
-        return DbtCliResource._cli_version.func(self)  # another dbt: ask it, as dagster-dbt does
-
-
 def dbt_resource() -> DbtCliResource:
-    return LapakDbtCliResource(
-        project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable()
-    )
+    return DbtCliResource(project_dir=dbt_project, profiles_dir=str(DBT_PROJECT_DIR), dbt_executable=dbt_executable())
 
 
 def plan_build_after_ingest(warehouse: Path, shop: str | None = None) -> tuple[tuple[str, str], dict[str, str]]:

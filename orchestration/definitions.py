@@ -11,7 +11,7 @@ from orchestration.automation import (
     orders_export_is_fresh,
     published_marts,
 )
-from orchestration.dbt import dbt_marts, dbt_resource, dbt_staging
+from orchestration.dbt import dbt_daily_facts, dbt_models, dbt_resource
 from orchestration.progress import progress_logger
 from orchestration.settings import settings_from_env
 from orchestration.windows import rebuilt_scope
@@ -41,7 +41,7 @@ lapak_build = dg.define_asset_job(
 )
 
 defs = dg.Definitions(
-    assets=[ingest_landing, dbt_staging, dbt_marts, published_marts],
+    assets=[ingest_landing, dbt_daily_facts, dbt_models, published_marts],
     asset_checks=[every_file_accepted, rows_accounted_for, orders_export_is_fresh, *GX_CHECKS],
     jobs=[lapak_ingest, lapak_build],
     schedules=[build_schedule(lapak_ingest)],

@@ -7,8 +7,8 @@ import dagster as dg
 
 _STEP_LABELS = {
     "ingest_landing": "ingest exports",
-    "dbt_staging": "dbt daily facts",
-    "dbt_marts": "dbt staging views, intermediate + marts",
+    "dbt_daily_facts": "dbt daily facts",
+    "dbt_models": "dbt staging views, intermediate + marts",
 }
 
 

@@ -3,6 +3,7 @@
 import contextlib
 import ctypes
 import gc
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -15,7 +16,6 @@ import duckdb
 
 from lapak.resources import LapakPaths
 from quality.checked import mark_checked, unchecked_files
-from quality.gx_import import import_gx
 from quality.suites import SUITES, Suite
 
 # (warehouse connection, run, fact kind) -> (first and last day rebuilt, shops rebuilt); None: every day / shop
@@ -24,14 +24,10 @@ ScopeOf = Callable[[duckdb.DuckDBPyConnection, dg.DagsterRun, str], tuple[tuple[
 
 @cache
 def _gx() -> tuple[Any, Any]:
-    """Import GX once, lazily, quietly, with an ephemeral (file-less) context."""
-    gx = import_gx()
-    from great_expectations.execution_engine import pandas_execution_engine
+    """Import GX once, lazily (it takes seconds, and only the checks need it), with an ephemeral context."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # GX's documented switch: no usage events sent
+    import great_expectations as gx
 
-    # GX fingerprints every DataFrame under 1 GB (an md5 of pandas' hash of every cell) as a batch marker that
-    # lapak never reads: 42% of a check's time at 5M order lines (docs/performance.md, decision log). 0 turns it off.
-    if hasattr(pandas_execution_engine, "HASH_THRESHOLD"):
-        pandas_execution_engine.HASH_THRESHOLD = 0
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
     return gx, context

@@ -7,9 +7,8 @@ import duckdb
 import pytest
 
 from ingestion.load import ingest
-from orchestration.dbt import plan_build_after_ingest
+from orchestration.dbt import DBT_PROJECT_DIR, plan_build_after_ingest
 from orchestration.marts import project_fingerprint
-from orchestration.warm_dbt import DBT_PROJECT_DIR
 from orchestration.windows import CHANGED, RANGE_END_TAG, RANGE_START_TAG, WINDOW_TAG, pending_range, record_fact_build
 from tests.exports import order_row, write_orders_csv
 

@@ -146,7 +146,7 @@ def test_failing_blocking_check_stops_the_marts(tmp_path):
     assert summary["exit_code"] == 1
     assert any(c["check"] == "gx_stg_order_lines" for c in summary["checks_failed"])
     assert summary["marts_built"] == []
-    assert "dbt_marts" in summary["skipped_steps"]
+    assert "dbt_models" in summary["skipped_steps"]
     with duckdb.connect(summary["warehouse"], read_only=True) as con:
         schemas = {r[0] for r in con.execute("select schema_name from information_schema.schemata").fetchall()}
     assert "marts" not in schemas

@@ -32,7 +32,7 @@ class Warehouse:
         self.version = 0
 
     def build(self, run_id: str, shops: list[str] | None, succeed: bool = True) -> None:
-        """A marts step of `run_id` that rebuilds `shops` (None: every shop), as dbt_marts records it."""
+        """A marts step of `run_id` that rebuilds `shops` (None: every shop), as dbt_models records it."""
         plan = MartPlan(shops, "test", {})
         record_mart_step(self.path, run_id, plan)
         self.version += 1

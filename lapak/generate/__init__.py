@@ -6,6 +6,11 @@ keeps: campaign calendar, NPS answers and A/B variant tags. Headers come from `i
 
 Everything is drawn from one seeded generator per shop, vectorised with numpy; DuckDB formats and writes
 the order CSVs. Same arguments, same bytes: XLSX metadata and file mtimes are fixed to the export time.
+
+The modules, in the order generate() (entry.py) uses them: plan.py (catalogue, creators, the planted viral video
+and LIVE) with campaigns.py; arrivals.py, buyers.py and orders.py simulate the orders; videos.py the videos;
+order_exports.py, product_exports.py, video_exports.py, live_exports.py, creator_exports.py and seller_csvs.py
+write the files, with files.py, columns.py and units.py. The sample themes are data files in themes/.
 """
 
 from lapak.generate.entry import MIN_DAYS, GenerateResult, ShopStory, generate

@@ -23,34 +23,34 @@ from lapak.generate.units import (
 from lapak.generate.videos import Videos
 
 
-def write_creators(plan: Plan, od: Orders, vids: Videos, folder: Path) -> list[Path]:
+def write_creators(plan: Plan, orders: Orders, vids: Videos, folder: Path) -> list[Path]:
     rng, lang = plan.rng, plan.lang
-    valid = od.valid_line
-    lo = od.line_order
-    lt = od.created[lo]
-    lcr = od.creator[lo]
-    in_live = (lt >= plan.live_start) & (lt <= plan.live_end)
-    returned = od.returned[lo] <= plan.e0
+    sale = orders.line_is_sale
+    order_of_line = orders.order_of_line
+    line_at = orders.created_at[order_of_line]
+    line_creator = orders.creator[order_of_line]
+    in_live = (line_at >= plan.live_start) & (line_at <= plan.live_end)
+    returned = orders.returned_at[order_of_line] <= plan.last_export_at
     epoch = date(1970, 1, 1).toordinal()
     files = []
     for d_from, d_to in month_ranges(plan):
         t0, t1 = to_seconds(d_from), to_seconds(d_to) + DAY
-        rng_l = valid & (lt >= t0) & (lt < t1)
-        vsel = (vids.day >= d_from.toordinal() - epoch) & (vids.day <= d_to.toordinal() - epoch)
+        in_month = sale & (line_at >= t0) & (line_at < t1)
+        video_month = (vids.day >= d_from.toordinal() - epoch) & (vids.day <= d_to.toordinal() - epoch)
         rows = []
         for c, handle in enumerate(plan.creators):
-            m = rng_l & (lcr == c)
-            gmv = int(od.after[m].sum())
-            live_gmv = int(od.after[m & in_live].sum())
+            credited = in_month & (line_creator == c)
+            gmv = int(orders.subtotal_after[credited].sum())
+            live_gmv = int(orders.subtotal_after[credited & in_live].sum())
             video_gmv = int((gmv - live_gmv) * rng.uniform(0.75, 0.9))
-            n_orders = len(np.unique(lo[m]))
-            units = int(od.qty[m].sum())
-            ret = m & returned
-            vc = vsel & (vids.creator[vids.v] == c)
-            views = int(vids.metrics["views"][vc].sum())
-            impressions = int(vids.metrics["product_impressions"][vc].sum()) + int(gmv / 2000)
-            clicks = int(vids.metrics["product_clicks"][vc].sum()) + n_orders * 5
-            n_videos = len(np.unique(vids.v[vc]))
+            n_orders = len(np.unique(order_of_line[credited]))
+            units = int(orders.quantity[credited].sum())
+            refunded = credited & returned
+            their_videos = video_month & (vids.creator[vids.v] == c)
+            views = int(vids.metrics["views"][their_videos].sum())
+            impressions = int(vids.metrics["product_impressions"][their_videos].sum()) + int(gmv / 2000)
+            clicks = int(vids.metrics["product_clicks"][their_videos].sum()) + n_orders * 5
+            n_videos = len(np.unique(vids.v[their_videos]))
             if gmv == 0 and n_videos == 0:
                 continue
             lives = int(c == plan.live_creator and t0 <= plan.live_start < t1)
@@ -59,10 +59,10 @@ def write_creators(plan: Plan, od: Orders, vids: Videos, folder: Path) -> list[P
                 "gmv": rupiah(gmv),
                 "live_gmv": rupiah(live_gmv),
                 "video_gmv": rupiah(video_gmv),
-                "refunds": rupiah(od.refund[ret].sum()),
+                "refunds": rupiah(orders.refund[refunded].sum()),
                 "attributed_orders": n_orders,
                 "units_sold": units,
-                "units_refunded": int(od.ret_qty[ret].sum()),
+                "units_refunded": int(orders.returned_quantity[refunded].sum()),
                 "aov": rupiah(gmv / n_orders) if n_orders else "--",
                 "product_card_gmv": rupiah(gmv - live_gmv - video_gmv),
                 "ctor": percent(n_orders, clicks),
@@ -74,7 +74,7 @@ def write_creators(plan: Plan, od: Orders, vids: Videos, folder: Path) -> list[P
                 "ctr": percent(clicks, impressions),
                 "product_impressions": impressions,
                 "video_views": views,
-                "buyers": len(np.unique(od.buyer[lo[m]])),
+                "buyers": len(np.unique(orders.buyer[order_of_line[credited]])),
                 "products_sold": units,
                 "estimated_commission": rupiah(gmv * plan.commission[c]),
             }

@@ -91,15 +91,15 @@ def generate(
                 if old.is_file() and old.name.startswith(_OUR_FILES):
                     old.unlink()
             plan = make_plan(i, shop, code, seed, days, end_date)
-            od, buyers = simulate_orders(plan, days, orders_per_day)
-            order_files, n_lines = write_orders(con, plan, od, buyers, folder)
-            vids = simulate_videos(plan, od, orders_per_day)
+            orders, buyers = simulate_orders(plan, days, orders_per_day)
+            order_files, n_lines = write_orders(con, plan, orders, buyers, folder)
+            vids = simulate_videos(plan, orders, orders_per_day)
             files += order_files
-            files += write_products(plan, od, folder)
+            files += write_products(plan, orders, folder)
             files += write_videos(plan, vids, folder)
-            files += write_lives(plan, od, folder)
-            files += write_creators(plan, od, vids, folder)
-            own, exp_ids = write_own_csvs(plan, od, vids, folder)
+            files += write_lives(plan, orders, folder)
+            files += write_creators(plan, orders, vids, folder)
+            own, exp_ids = write_own_csvs(plan, orders, vids, folder)
             files += own
             files += write_seller_inputs(plan, folder, seed)
             lines += n_lines
@@ -108,9 +108,9 @@ def generate(
                 shop_id=shop,
                 language=plan.lang,
                 viral_video_id=str(vids.video_id[vids.viral]),
-                viral_sku_id=str(plan.cat.sku_id[plan.viral_sku]),
+                viral_sku_id=str(plan.catalog.sku_id[plan.viral_sku]),
                 viral_date=plan.viral_date,
-                sold_out_date=to_datetime(od.sold_out).date(),
+                sold_out_date=to_datetime(orders.sold_out_at).date(),
                 live_creator_id=plan.creators[plan.live_creator],
                 live_start=to_datetime(plan.live_start),
                 live_end=to_datetime(plan.live_end),

@@ -29,12 +29,12 @@ def _fmt_duration(s: int, hours: bool) -> str:
     return f"{h}h {m:02d}m {sec:02d}s" if hours else f"{h * 60 + m}m {sec:02d}s"
 
 
-def write_lives(plan: Plan, od: Orders, folder: Path) -> list[Path]:
+def write_lives(plan: Plan, orders: Orders, folder: Path) -> list[Path]:
     rng, lang = plan.rng, plan.lang
     sessions = sorted([(s, e, False) for s, e in plan.regular_lives] + [(plan.live_start, plan.live_end, True)])
-    sessions = [x for x in sessions if x[0] < plan.e0 - HOUR]
-    valid = od.valid_line
-    lt = od.created[od.line_order]
+    sessions = [x for x in sessions if x[0] < plan.last_export_at - HOUR]
+    sale = orders.line_is_sale
+    line_at = orders.created_at[orders.order_of_line]
     headers = LIVES.headers(lang)
     files = []
     for d_from, d_to in month_ranges(plan):
@@ -42,11 +42,11 @@ def write_lives(plan: Plan, od: Orders, folder: Path) -> list[Path]:
         for s, e, story in sessions:
             if not (to_seconds(d_from) <= s < to_seconds(d_to) + DAY):
                 continue
-            inwin = valid & (lt >= s) & (lt <= e)
+            in_session = sale & (line_at >= s) & (line_at <= e)
             share = 0.8 if story else 0.5
-            gmv_all = int(od.after[inwin].sum())
-            units_all = int(od.qty[inwin].sum())
-            n_orders = len(np.unique(od.line_order[inwin]))
+            gmv_all = int(orders.subtotal_after[in_session].sum())
+            units_all = int(orders.quantity[in_session].sum())
+            n_orders = len(np.unique(orders.order_of_line[in_session]))
             attributed = int(gmv_all * share)
             direct = int(attributed * 0.85)
             units = round(units_all * share)
@@ -71,7 +71,7 @@ def write_lives(plan: Plan, od: Orders, folder: Path) -> list[Path]:
                 "indirect_gmv": rupiah(attributed - direct),
                 "products_added": int(rng.integers(5, 16)),
                 "products_sold": round(units_all * share),
-                "sku_orders": round(inwin.sum() * share),
+                "sku_orders": round(in_session.sum() * share),
                 "paid_orders": paid,
                 "units_sold": units,
                 "direct_units_sold": direct_units,

@@ -40,123 +40,131 @@ from lapak.generate.units import (
 MAX_EXPORT_ROWS = 15_000  # Seller Center caps one order export at 15,000 rows
 EXPORT_COVERS_DAYS = 45
 
+# money headers -> the export_rows column holding the amount
 _MONEY = {
-    "SKU Unit Original Price": "unit",
-    "SKU Subtotal Before Discount": "before",
-    "SKU Platform Discount": "plat_disc",
-    "SKU Seller Discount": "seller_disc",
-    "SKU Subtotal After Discount": "after",
-    "Shipping Fee After Discount": "ship_after",
-    "Original Shipping Fee": "ship_orig",
-    "Shipping Fee Seller Discount": "ship_seller",
-    "Shipping Fee Platform Discount": "ship_platform",
+    "SKU Unit Original Price": "unit_price",
+    "SKU Subtotal Before Discount": "subtotal_before",
+    "SKU Platform Discount": "platform_discount",
+    "SKU Seller Discount": "seller_discount",
+    "SKU Subtotal After Discount": "subtotal_after",
+    "Shipping Fee After Discount": "shipping_fee_after_discount",
+    "Original Shipping Fee": "shipping_fee",
+    "Shipping Fee Seller Discount": "shipping_seller_discount",
+    "Shipping Fee Platform Discount": "shipping_platform_discount",
     "Distance Shipping Fee": "distance_fee",
-    "Distance Fee": "distance_fee2",
+    "Distance Fee": "zero_distance_fee",
     "Order Refund Amount": "refund",
-    "Payment platform discount": "pay_disc",
-    "Buyer Service Fee": "buyer_fee",
+    "Payment platform discount": "payment_discount",
+    "Buyer Service Fee": "buyer_service_fee",
     "Handling Fee": "handling_fee",
-    "Shipping Insurance": "ship_ins",
-    "Item Insurance": "item_ins",
-    "Order Amount": "amount",
+    "Shipping Insurance": "shipping_insurance",
+    "Item Insurance": "item_insurance",
+    "Order Amount": "order_amount",
     "Taxes": "taxes",
 }
 _IDS = {"Order ID": "order_id", "SKU ID": "sku_id", "Package ID": "package_id"}
 
 
-def _order_frame(plan: Plan, od: Orders, buyers: Buyers, li: np.ndarray, at: int) -> pd.DataFrame:
-    """One export's rows (line indices `li`, in file order) as of export time `at`, columns named snake(header)."""
-    lang = UI_WORDS[plan.lang]
-    cat = plan.cat
-    oi = od.line_order[li]
-    paid_s, canc_s = od.paid[oi] <= at, od.cancelled[oi] <= at
-    deliv_s, ship_s, rts_s = od.delivered[oi] <= at, od.shipped[oi] <= at, od.rts[oi] <= at
-    ret_s = od.returned[oi] <= at
-    status = np.select([canc_s, ~paid_s, deliv_s, ship_s], [4, 0, 3, 2], 1)
-    sub = np.select([canc_s, ~paid_s, deliv_s, ship_s, rts_s], [5, 0, 4, 3, 2], 1)
-    ret_type = np.select([canc_s, ret_s], [0, 1], -1)
-    n_reasons = sum(len(r) for r in lang["cancel_reasons"])
-    reason = np.select([canc_s, ret_s], [od.cancel_reason[oi], n_reasons + od.return_reason[oi]], -1)
-    by = np.select([canc_s, ret_s], [od.cancel_by[oi], 0], -1)
-    returned_line = ret_s & (od.ret_qty[li] > 0)
-    sku = od.sku[li]
-    b = od.buyer[oi]
-    place = buyers.place[b]
-    flat_reasons = [r for rs in lang["cancel_reasons"] for r in rs] + list(lang["return_reasons"])
-    creator = od.creator[oi]
-    f = {
-        "order_id": od.order_id[oi],
-        "order_status": categorical(lang["statuses"], status),
-        "order_substatus": categorical(lang["substatuses"], sub),
-        "cancelation_return_type": categorical(["Cancel", "Return/Refund"], ret_type),
-        "normal_or_pre_order": categorical(lang["pre_order"], od.pre_order[oi]),
-        "sku_id": cat.sku_id[sku],
-        "seller_sku": categorical(cat.seller_sku, sku),
-        "product_name": categorical(cat.product_name, cat.product_idx[sku]),
-        "variation": categorical(cat.variation, sku),
-        "quantity": od.qty[li],
-        "sku_quantity_of_return": np.where(returned_line, od.ret_qty[li], 0),
-        "unit": cat.price[sku],
-        "before": od.before[li],
-        "plat_disc": od.plat_disc[li],
-        "seller_disc": od.seller_disc[li],
-        "after": od.after[li],
-        "ship_after": od.ship_orig[oi] - od.ship_seller[oi] - od.ship_platform[oi],
-        "ship_orig": od.ship_orig[oi],
-        "ship_seller": od.ship_seller[oi],
-        "ship_platform": od.ship_platform[oi],
-        "distance_fee": od.distance_fee[oi],
-        "distance_fee2": np.zeros(len(li), np.int64),
-        "refund": np.where(returned_line, od.refund[li], 0),
-        "pay_disc": od.pay_disc[oi],
-        "buyer_fee": od.buyer_fee[oi],
-        "handling_fee": od.handling_fee[oi],
-        "ship_ins": od.ship_ins[oi],
-        "item_ins": od.item_ins[oi],
-        "amount": od.amount[oi],
-        "taxes": np.zeros(len(li), np.int64),
-        "created_time": times_as_of(od.created[oi], at),
-        "paid_time": times_as_of(od.paid[oi], at),
-        "rts_time": times_as_of(od.rts[oi], at),
-        "shipped_time": times_as_of(od.shipped[oi], at),
-        "delivered_time": times_as_of(od.delivered[oi], at),
-        "cancelled_time": times_as_of(od.cancelled[oi], at),
-        "cancel_by": categorical(lang["cancel_by"], by),
-        "cancel_reason": categorical(flat_reasons, reason),
-        "fulfillment_type": categorical([lang["fulfillment"]], np.zeros(len(li), int)),
-        "warehouse_name": categorical([plan.theme.warehouse], np.zeros(len(li), int)),
+def _order_frame(plan: Plan, orders: Orders, buyers: Buyers, line: np.ndarray, at: int) -> pd.DataFrame:
+    """One export's rows (line indices `line`, in file order) as of export time `at`, columns named snake(header)
+    or as in _MONEY."""
+    words = UI_WORDS[plan.lang]
+    catalog = plan.catalog
+    order = orders.order_of_line[line]
+    rows = len(line)
+    # what has happened by the export time
+    paid, cancelled = orders.paid_at[order] <= at, orders.cancelled_at[order] <= at
+    delivered, shipped = orders.delivered_at[order] <= at, orders.shipped_at[order] <= at
+    ready, returned = orders.ready_to_ship_at[order] <= at, orders.returned_at[order] <= at
+    status = np.select([cancelled, ~paid, delivered, shipped], [4, 0, 3, 2], 1)
+    substatus = np.select([cancelled, ~paid, delivered, shipped, ready], [5, 0, 4, 3, 2], 1)
+    cancel_or_return = np.select([cancelled, returned], [0, 1], -1)
+    # one list of reasons: every canceller's cancel reasons, then the return reasons
+    reasons = [r for by in words["cancel_reasons"] for r in by] + list(words["return_reasons"])
+    cancel_reasons = sum(len(by) for by in words["cancel_reasons"])
+    return_reason = cancel_reasons + orders.return_reason[order]
+    reason = np.select([cancelled, returned], [orders.cancel_reason[order], return_reason], -1)
+    cancelled_by = np.select([cancelled, returned], [orders.cancelled_by[order], 0], -1)
+    returned_line = returned & (orders.returned_quantity[line] > 0)
+    sku = orders.sku[line]
+    buyer = orders.buyer[order]
+    place = buyers.place[buyer]
+    one_value = np.zeros(rows, int)
+    columns = {
+        "order_id": orders.order_id[order],
+        "order_status": categorical(words["statuses"], status),
+        "order_substatus": categorical(words["substatuses"], substatus),
+        "cancelation_return_type": categorical(["Cancel", "Return/Refund"], cancel_or_return),
+        "normal_or_pre_order": categorical(words["pre_order"], orders.pre_order[order]),
+        "sku_id": catalog.sku_id[sku],
+        "seller_sku": categorical(catalog.seller_sku, sku),
+        "product_name": categorical(catalog.product_name, catalog.product_idx[sku]),
+        "variation": categorical(catalog.variation, sku),
+        "quantity": orders.quantity[line],
+        "sku_quantity_of_return": np.where(returned_line, orders.returned_quantity[line], 0),
+        "unit_price": catalog.price[sku],
+        "subtotal_before": orders.subtotal_before[line],
+        "platform_discount": orders.platform_discount[line],
+        "seller_discount": orders.seller_discount[line],
+        "subtotal_after": orders.subtotal_after[line],
+        "shipping_fee_after_discount": orders.shipping_fee[order]
+        - orders.shipping_seller_discount[order]
+        - orders.shipping_platform_discount[order],
+        "shipping_fee": orders.shipping_fee[order],
+        "shipping_seller_discount": orders.shipping_seller_discount[order],
+        "shipping_platform_discount": orders.shipping_platform_discount[order],
+        "distance_fee": orders.distance_fee[order],
+        "zero_distance_fee": np.zeros(rows, np.int64),
+        "refund": np.where(returned_line, orders.refund[line], 0),
+        "payment_discount": orders.payment_discount[order],
+        "buyer_service_fee": orders.buyer_service_fee[order],
+        "handling_fee": orders.handling_fee[order],
+        "shipping_insurance": orders.shipping_insurance[order],
+        "item_insurance": orders.item_insurance[order],
+        "order_amount": orders.order_amount[order],
+        "taxes": np.zeros(rows, np.int64),
+        "created_time": times_as_of(orders.created_at[order], at),
+        "paid_time": times_as_of(orders.paid_at[order], at),
+        "rts_time": times_as_of(orders.ready_to_ship_at[order], at),
+        "shipped_time": times_as_of(orders.shipped_at[order], at),
+        "delivered_time": times_as_of(orders.delivered_at[order], at),
+        "cancelled_time": times_as_of(orders.cancelled_at[order], at),
+        "cancel_by": categorical(words["cancel_by"], cancelled_by),
+        "cancel_reason": categorical(reasons, reason),
+        "fulfillment_type": categorical([words["fulfillment"]], one_value),
+        "warehouse_name": categorical([plan.theme.warehouse], one_value),
         "tracking_prefix": categorical(
-            [p.tracking_prefix for p in SHIPPING_PROVIDERS], np.where(rts_s, od.provider[oi], -1)
+            [p.tracking_prefix for p in SHIPPING_PROVIDERS], np.where(ready, orders.shipping_provider[order], -1)
         ),
-        "tracking_num": od.tracking_num[oi],
-        "delivery_option": categorical(lang["delivery"], od.delivery[oi]),
-        "shipping_provider_name": categorical([p.name for p in SHIPPING_PROVIDERS], od.provider[oi]),
-        "buyer_message": categorical(BUYER_MESSAGES, od.message[oi]),
-        "buyer_username": buyers.username.take(b),
-        "recipient": buyers.recipient.take(b),
-        "phone": buyers.phone.take(b),
+        "tracking_number": orders.tracking_number[order],
+        "delivery_option": categorical(words["delivery"], orders.delivery_option[order]),
+        "shipping_provider_name": categorical([p.name for p in SHIPPING_PROVIDERS], orders.shipping_provider[order]),
+        "buyer_message": categorical(BUYER_MESSAGES, orders.buyer_message[order]),
+        "buyer_username": buyers.username.take(buyer),
+        "recipient": buyers.recipient.take(buyer),
+        "phone": buyers.phone.take(buyer),
         "zipcode": categorical([p.zipcode for p in PLACES], place),
-        "country": categorical(["Indonesia"], np.zeros(len(li), int)),
+        "country": categorical(["Indonesia"], one_value),
         "province": categorical([p.province for p in PLACES], place),
         "regency_and_city": categorical([p.city for p in PLACES], place),
         "districts": categorical([p.district for p in PLACES], place),
         "villages": categorical([p.village for p in PLACES], place),
-        "detail_address": buyers.address.take(b),
-        "additional_address_information": buyers.extra.take(b),
-        "payment_method": categorical([p.name for p in PAYMENT_METHODS], od.payment[oi]),
-        "weight_kg": np.round(cat.weight[sku] * od.qty[li], 2),
-        "product_category": categorical(cat.category, cat.product_idx[sku]),
-        "package_id": np.where(paid_s, od.package_id[oi], -1),
-        "purchase_channel": categorical(["Mobile", "PC"], od.purchase_channel[oi]),
-        "seller_note": categorical(SELLER_NOTES, od.note[oi]),
-        "checked_status": categorical(lang["checked"], od.checked[oi]),
-        "checked_marked_by": categorical(["Admin Toko"], np.where(od.checked[oi] == 1, 0, -1)),
-        "tokopedia": od.tokopedia[oi],
-        "inv_num": od.inv_num[oi],
-        "order_channel": categorical(["TikTok Shop", "Tokopedia"], od.tokopedia[oi].astype(int)),
-        "creator_handle": categorical(plan.creators, creator),
+        "detail_address": buyers.address.take(buyer),
+        "additional_address_information": buyers.extra.take(buyer),
+        "payment_method": categorical([p.name for p in PAYMENT_METHODS], orders.payment_method[order]),
+        "weight_kg": np.round(catalog.weight[sku] * orders.quantity[line], 2),
+        "product_category": categorical(catalog.category, catalog.product_idx[sku]),
+        "package_id": np.where(paid, orders.package_id[order], -1),
+        "purchase_channel": categorical(["Mobile", "PC"], orders.purchase_channel[order]),
+        "seller_note": categorical(SELLER_NOTES, orders.seller_note[order]),
+        "checked_status": categorical(words["checked"], orders.checked[order]),
+        "checked_marked_by": categorical(["Admin Toko"], np.where(orders.checked[order] == 1, 0, -1)),
+        "via_tokopedia": orders.via_tokopedia[order],
+        "invoice_number": orders.invoice_number[order],
+        "order_channel": categorical(["TikTok Shop", "Tokopedia"], orders.via_tokopedia[order].astype(int)),
+        "creator_handle": categorical(plan.creators, orders.creator[order]),
     }
-    return pd.DataFrame(f)
+    return pd.DataFrame(columns)
 
 
 def _order_exprs(headers: tuple[str, ...], legacy: bool, csv: bool) -> list[str]:
@@ -171,11 +179,11 @@ def _order_exprs(headers: tuple[str, ...], legacy: bool, csv: bool) -> list[str]
         elif h.endswith(" Time"):
             expr = f"strftime({s}, '%d/%m/%Y %H:%M:%S')"
         elif h == "Tracking ID":
-            expr = "tracking_prefix || CAST(tracking_num AS VARCHAR)"
+            expr = "tracking_prefix || CAST(tracking_number AS VARCHAR)"
         elif h == "Tokopedia Invoice Number":
             expr = (
-                "CASE WHEN tokopedia THEN 'INV/' || strftime(created_time, '%Y%m%d') || '/MPL/' || "
-                "CAST(inv_num AS VARCHAR) END"
+                "CASE WHEN via_tokopedia THEN 'INV/' || strftime(created_time, '%Y%m%d') || '/MPL/' || "
+                "CAST(invoice_number AS VARCHAR) END"
             )
         elif h == "Weight(kg)":
             expr = "CAST(weight_kg AS VARCHAR)"
@@ -220,31 +228,35 @@ def _sheet_rows_xml(rows: list[tuple], first_row: int) -> str:
 
 
 def write_orders(
-    con: duckdb.DuckDBPyConnection, plan: Plan, od: Orders, buyers: Buyers, folder: Path
+    con: duckdb.DuckDBPyConnection, plan: Plan, orders: Orders, buyers: Buyers, folder: Path
 ) -> tuple[list[Path], int]:
     rng = plan.rng
-    exports = [plan.e0]
-    while exports[-1] - EXPORT_COVERS_DAYS * DAY > plan.start_s:
+    exports = [plan.last_export_at]
+    while exports[-1] - EXPORT_COVERS_DAYS * DAY > plan.start_at:
         prev = exports[-1] - EXPORT_EVERY_DAYS * DAY
         exports.append(prev // DAY * DAY + int(rng.integers(8, 22)) * HOUR + int(rng.integers(0, 60)) * 60)
     files: list[Path] = []
-    lines = 0
+    lines_written = 0
     prefix = "Semua pesanan" if plan.lang == "id" else "All order"
     for k, at in enumerate(exports):
-        legacy = k == len(exports) - 1 and len(exports) >= 2
-        sel = np.flatnonzero((od.created > at - EXPORT_COVERS_DAYS * DAY) & (od.created <= at))[::-1]  # newest first
-        cum = np.cumsum(od.n_lines[sel])
-        chunks, lo, done = [], 0, 0
-        while lo < len(sel):
-            hi = int(np.searchsorted(cum, done + MAX_EXPORT_ROWS, side="right"))
-            chunks.append(sel[lo:hi])
-            done, lo = int(cum[hi - 1]), hi
-        for c, osel in enumerate(chunks):
+        legacy = k == len(exports) - 1 and len(exports) >= 2  # the oldest export still has the old layout
+        covered = (orders.created_at > at - EXPORT_COVERS_DAYS * DAY) & (orders.created_at <= at)
+        newest_first = np.flatnonzero(covered)[::-1]
+        # files of at most MAX_EXPORT_ROWS lines, never splitting an order
+        lines_so_far = np.cumsum(orders.line_count[newest_first])
+        files_orders, lo, done = [], 0, 0
+        while lo < len(newest_first):
+            hi = int(np.searchsorted(lines_so_far, done + MAX_EXPORT_ROWS, side="right"))
+            files_orders.append(newest_first[lo:hi])
+            done, lo = int(lines_so_far[hi - 1]), hi
+        for c, file_orders in enumerate(files_orders):
             t = at - c * 60  # a big export is split into several files, a minute apart
-            n_lines = od.n_lines[osel]
-            li = np.repeat(od.first_line[osel] - (np.cumsum(n_lines) - n_lines), n_lines) + np.arange(n_lines.sum())
+            line_count = orders.line_count[file_orders]
+            # every line of those orders, order by order
+            line = np.repeat(orders.first_line[file_orders] - (np.cumsum(line_count) - line_count), line_count)
+            line += np.arange(line_count.sum())
             xlsx = k == 1 and c == 0 and len(exports) >= 3
-            con.register("export_rows", _order_frame(plan, od, buyers, li, t))
+            con.register("export_rows", _order_frame(plan, orders, buyers, line, t))
             headers = ORDER_HEADERS_LEGACY if legacy else ORDER_HEADERS_CURRENT
             stamp = to_datetime(t).strftime("%Y-%m-%d-%H_%M")
             if xlsx:
@@ -258,8 +270,8 @@ def write_orders(
             con.unregister("export_rows")
             touch(path, t)
             files.append(path)
-            lines += len(li)
-    return files, lines
+            lines_written += len(line)
+    return files, lines_written
 
 
 def _orders_xlsx(path: Path, headers: tuple[str, ...], rows_xml: str, at: int) -> None:

@@ -61,7 +61,7 @@ class Catalog:
     popularity: np.ndarray  # P(first line of an order is this SKU)
 
     @property
-    def n(self) -> int:
+    def sku_count(self) -> int:
         return len(self.sku_id)
 
     def name(self, sku: int) -> str:
@@ -72,20 +72,20 @@ class Catalog:
 class Plan:
     shop: str
     code: str
-    idx: int
+    shop_index: int  # position in the shop list: picks the theme, the language and the random stream
     theme: Theme
     lang: str
     rng: np.random.Generator
     start_day: date
     end_day: date
-    start_s: int
-    e0: int  # time of the last order export; no order is created after it
-    cat: Catalog
+    start_at: int  # start_day, in seconds
+    last_export_at: int  # time of the last order export; no order is created after it
+    catalog: Catalog
     creators: list[str]
     commission: np.ndarray  # per creator
     creator_weight: np.ndarray
     viral_date: date
-    viral_len: int
+    viral_days: int  # days of the viral spike
     viral_sku: int
     viral_creator: int
     live_creator: int
@@ -131,14 +131,13 @@ def pick_day(rng: np.random.Generator, lo: date, hi: date, weekday: int | None =
     return days[int(rng.integers(len(days)))] if days else None
 
 
-def make_plan(idx: int, shop: str, code: str, seed: int, days: int, end_date: date) -> Plan:
-    rng = np.random.default_rng([seed, idx])
-    theme = THEMES[idx % len(THEMES)]
-    lang = "id" if idx % 2 == 0 else "en"
+def make_plan(shop_index: int, shop: str, code: str, seed: int, days: int, end_date: date) -> Plan:
+    rng = np.random.default_rng([seed, shop_index])
+    theme = THEMES[shop_index % len(THEMES)]
+    lang = "id" if shop_index % 2 == 0 else "en"
     start_day = end_date - timedelta(days=days - 1)
-    start_s = to_seconds(start_day)
-    e0 = to_seconds(end_date) + 23 * HOUR + int(rng.integers(0, 20 * 60))
-    cat = make_catalog(rng, theme, code)
+    last_export_at = to_seconds(end_date) + 23 * HOUR + int(rng.integers(0, 20 * 60))
+    catalog = make_catalog(rng, theme, code)
 
     creators = list(theme.creators)
     rng.shuffle(creators)
@@ -153,9 +152,9 @@ def make_plan(idx: int, shop: str, code: str, seed: int, days: int, end_date: da
     off = int(rng.integers(10, 21)) if days >= 60 else max(4, days // 5)
     viral_date = end_date - timedelta(days=off)
     # at least two days, so the stock lasts past the first day of the spike and a daily signal can warn
-    viral_len = max(2, int(rng.integers(1, 4)))
-    top = np.argsort(-cat.popularity)
-    viral_sku = int(top[int(rng.integers(3, min(8, cat.n)))])  # a mid-seller, not the best seller
+    viral_days = max(2, int(rng.integers(1, 4)))
+    top = np.argsort(-catalog.popularity)
+    viral_sku = int(top[int(rng.integers(3, min(8, catalog.sku_count)))])  # a mid-seller, not the best seller
     viral_creator = 1 + int(rng.integers(n_cr - 1))
 
     # the story LIVE: a Saturday evening, with at least three earlier Saturdays to compare against
@@ -178,20 +177,20 @@ def make_plan(idx: int, shop: str, code: str, seed: int, days: int, end_date: da
     return Plan(
         shop=shop,
         code=code,
-        idx=idx,
+        shop_index=shop_index,
         theme=theme,
         lang=lang,
         rng=rng,
         start_day=start_day,
         end_day=end_date,
-        start_s=start_s,
-        e0=e0,
-        cat=cat,
+        start_at=to_seconds(start_day),
+        last_export_at=last_export_at,
+        catalog=catalog,
         creators=creators,
         commission=commission,
         creator_weight=weight,
         viral_date=viral_date,
-        viral_len=viral_len,
+        viral_days=viral_days,
         viral_sku=viral_sku,
         viral_creator=viral_creator,
         live_creator=0,

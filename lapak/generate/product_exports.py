@@ -26,57 +26,57 @@ from lapak.generate.units import (
 )
 
 
-def write_products(plan: Plan, od: Orders, folder: Path) -> list[Path]:
-    rng, cat, lang = plan.rng, plan.cat, plan.lang
-    snaps = [plan.e0 + int(rng.integers(2, 10)) * 60]
-    while (snaps[-1] - EXPORT_EVERY_DAYS * DAY) // DAY * DAY >= plan.start_s:
+def write_products(plan: Plan, orders: Orders, folder: Path) -> list[Path]:
+    rng, catalog, lang = plan.rng, plan.catalog, plan.lang
+    snaps = [plan.last_export_at + int(rng.integers(2, 10)) * 60]
+    while (snaps[-1] - EXPORT_EVERY_DAYS * DAY) // DAY * DAY >= plan.start_at:
         snaps.append((snaps[-1] - EXPORT_EVERY_DAYS * DAY) // DAY * DAY + int(rng.integers(9, 18)) * HOUR + 7 * 60)
-    valid = od.valid_line
-    lt = od.created[od.line_order]
+    sale = orders.line_is_sale
+    line_at = orders.created_at[orders.order_of_line]
     words = UI_WORDS[lang]
     # columns after the known ones; two repeat earlier names (first occurrence is the real one)
     headers = PRODUCTS.headers(lang) + list(words["product_extra_columns"])
     files = []
     for j, at in enumerate(snaps):
-        period = valid & (lt > at - EXPORT_EVERY_DAYS * DAY) & (lt <= at)
-        sold = np.bincount(od.sku[period], weights=od.qty[period], minlength=cat.n)
-        share, extra = rng.uniform(0.15, 1.2, cat.n), rng.integers(5, 40, cat.n)
+        period = sale & (line_at > at - EXPORT_EVERY_DAYS * DAY) & (line_at <= at)
+        sold = np.bincount(orders.sku[period], weights=orders.quantity[period], minlength=catalog.sku_count)
+        share, extra = rng.uniform(0.15, 1.2, catalog.sku_count), rng.integers(5, 40, catalog.sku_count)
         stock = (sold * share + extra).astype(np.int64)
         if j > 0:
             # the seller restocks when counting stock (at a snapshot): until the next snapshot, stock only goes
             # down by what sells, so snapshot minus units sold since reconstructs the stock on any day
-            upto = valid & (lt > at) & (lt <= snaps[j - 1])
-            sold_next = np.bincount(od.sku[upto], weights=od.qty[upto], minlength=cat.n)
+            upto = sale & (line_at > at) & (line_at <= snaps[j - 1])
+            sold_next = np.bincount(orders.sku[upto], weights=orders.quantity[upto], minlength=catalog.sku_count)
             stock = (sold_next + sold * share * 0.25 + extra // 3).astype(np.int64)
-        if at >= od.sold_out:
+        if at >= orders.sold_out_at:
             stock[plan.viral_sku] = 0  # sold out by the viral video, not restocked yet
-        elif j > 0 and od.sold_out <= snaps[j - 1]:
+        elif j > 0 and orders.sold_out_at <= snaps[j - 1]:
             # exactly what sells until the viral spike empties the shelf
-            gone = valid & (lt > at) & (lt <= od.sold_out) & (od.sku == plan.viral_sku)
-            stock[plan.viral_sku] = int(od.qty[gone].sum())
+            gone = sale & (line_at > at) & (line_at <= orders.sold_out_at) & (orders.sku == plan.viral_sku)
+            stock[plan.viral_sku] = int(orders.quantity[gone].sum())
         rows = []
-        for s in range(cat.n):
-            p = int(cat.product_idx[s])
-            name = cat.product_name[p]
+        for s in range(catalog.sku_count):
+            p = int(catalog.product_idx[s])
+            name = catalog.product_name[p]
             vals = [
-                str(cat.product_id[p]),
-                cat.category[p],
+                str(catalog.product_id[p]),
+                catalog.category[p],
                 plan.theme.brand,
                 name,
                 words["active"],
-                str(cat.sku_id[s]),
-                cat.variation[s],
-                cat.seller_sku[s],
-                int(cat.price[s]),
+                str(catalog.sku_id[s]),
+                catalog.variation[s],
+                catalog.seller_sku[s],
+                int(catalog.price[s]),
                 int(stock[s]),
                 plan.theme.warehouse,
-                float(cat.weight[s]),
+                float(catalog.weight[s]),
                 PRODUCT_LISTING["description"].format(
                     name=name, brand=plan.theme.brand, warehouse=plan.theme.warehouse
                 ),
                 words["approved"],
-                int(round_price(np.array([cat.price[s] * 0.85]))[0]),
-                PRODUCT_LISTING["title"].format(name=name, variation=cat.variation[s]),
+                int(round_price(np.array([catalog.price[s] * 0.85]))[0]),
+                PRODUCT_LISTING["title"].format(name=name, variation=catalog.variation[s]),
                 to_datetime(at - int(rng.integers(1, 20)) * DAY).strftime("%Y-%m-%d %H:%M:%S"),
             ]
             rows.append(vals)

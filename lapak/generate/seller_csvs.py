@@ -32,7 +32,7 @@ from lapak.generate.units import (
 from lapak.generate.videos import Videos
 
 
-def write_own_csvs(plan: Plan, od: Orders, vids: Videos, folder: Path) -> tuple[list[Path], dict[str, str]]:
+def write_own_csvs(plan: Plan, orders: Orders, vids: Videos, folder: Path) -> tuple[list[Path], dict[str, str]]:
     rng = plan.rng
     fmt = "%Y-%m-%d %H:%M:%S"
     camps = plan.campaigns
@@ -48,18 +48,18 @@ def write_own_csvs(plan: Plan, od: Orders, vids: Videos, folder: Path) -> tuple[
                 "end_time": [to_datetime(c.end).strftime(fmt) for c in camps],
                 "notes": [c.notes for c in camps],
             },
-            plan.e0 + 15 * 60,
+            plan.last_export_at + 15 * 60,
         )
     ]
 
     # NPS: asked 3-7 days after delivery; campaign orders are asked more often
-    n = len(od.created)
+    n = len(orders.created_at)
     camp_of = np.full(n, -1)
     for i, c in enumerate(camps):
-        camp_of[(od.created >= c.start) & (od.created <= c.end)] = i
-    delivered = od.delivered < NEVER
-    responded = np.where(delivered, od.delivered, 0) + rng.integers(3 * DAY, 7 * DAY, n)
-    ask = delivered & (responded <= plan.e0)
+        camp_of[(orders.created_at >= c.start) & (orders.created_at <= c.end)] = i
+    delivered = orders.delivered_at < NEVER
+    responded = np.where(delivered, orders.delivered_at, 0) + rng.integers(3 * DAY, 7 * DAY, n)
+    ask = delivered & (responded <= plan.last_export_at)
     # ~7 % of other buyers answer; campaign buyers are surveyed harder (at least ~25 answers where possible)
     per_campaign = np.bincount(camp_of[ask & (camp_of >= 0)], minlength=len(camps))
     p_campaign = np.clip(25 / np.maximum(per_campaign, 1), 0.4, 0.9)
@@ -85,19 +85,19 @@ def write_own_csvs(plan: Plan, od: Orders, vids: Videos, folder: Path) -> tuple[
                 "response_id": [f"NPS-{plan.code}-{i + 1:06d}" for i in range(len(idx))],
                 "responded_at": [to_datetime(t).strftime(fmt) for t in responded[idx]],
                 "campaign_id": [camps[c].campaign_id if c >= 0 else "" for c in camp_of[idx]],
-                "order_id": [str(o) for o in od.order_id[idx]],
+                "order_id": [str(o) for o in orders.order_id[idx]],
                 "score": score,
                 "channel": np.array([c.name for c in NPS_CHANNELS])[
                     rng.choice(len(NPS_CHANNELS), len(idx), p=[c.share for c in NPS_CHANNELS])
                 ],
                 "comment": comments,
             },
-            plan.e0 + 16 * 60,
+            plan.last_export_at + 16 * 60,
         )
     )
 
     # A/B variant tags
-    null_test = AB_NULL_DIMENSIONS[plan.idx % len(AB_NULL_DIMENSIONS)]
+    null_test = AB_NULL_DIMENSIONS[plan.shop_index % len(AB_NULL_DIMENSIONS)]
     dim, variant = null_test["dimension"], null_test["variant"]
     exp_ids = {"winner": f"EXP-{plan.code}-HOOK-01", "null": f"EXP-{plan.code}-{dim.upper()}-01"}
     rows: dict[str, list] = {k: [] for k in VARIANTS.columns}
@@ -110,7 +110,7 @@ def write_own_csvs(plan: Plan, od: Orders, vids: Videos, folder: Path) -> tuple[
                 rows["video_id"].append(str(vids.video_id[v]))
                 rows["variant"].append(name)
                 rows["is_control"].append(is_ctrl)
-    files.append(write_csv(folder / "ab_variants.csv", list(VARIANTS.columns), rows, plan.e0 + 17 * 60))
+    files.append(write_csv(folder / "ab_variants.csv", list(VARIANTS.columns), rows, plan.last_export_at + 17 * 60))
     return files, exp_ids
 
 
@@ -119,24 +119,24 @@ def write_seller_inputs(plan: Plan, folder: Path, seed: int) -> list[Path]:
 
     A separate random stream, so adding these files changed none of the other files' bytes.
     """
-    rng = np.random.default_rng([seed, plan.idx, 99])
-    cat = plan.cat
-    cost = round_price(cat.price * rng.uniform(0.35, 0.6, cat.n))
+    rng = np.random.default_rng([seed, plan.shop_index, 99])
+    catalog = plan.catalog
+    cost = round_price(catalog.price * rng.uniform(0.35, 0.6, catalog.sku_count))
     valid_from = plan.start_day.strftime("%Y-%m-%d")
     files = [
         write_csv(
             folder / "product_costs.csv",
             list(PRODUCT_COSTS.columns),
             {
-                "sku_id": [str(x) for x in cat.sku_id],
+                "sku_id": [str(x) for x in catalog.sku_id],
                 "unit_cost_idr": [int(c) for c in cost],
-                "valid_from": [valid_from] * cat.n,
-                "notes": [SELLER_INPUT_NOTES["cost_note"]] * cat.n,
+                "valid_from": [valid_from] * catalog.sku_count,
+                "notes": [SELLER_INPUT_NOTES["cost_note"]] * catalog.sku_count,
             },
-            plan.e0 + 18 * 60,
+            plan.last_export_at + 18 * 60,
         )
     ]
-    listed = np.sort(rng.permutation(cat.n)[: max(1, cat.n // 2)])
+    listed = np.sort(rng.permutation(catalog.sku_count)[: max(1, catalog.sku_count // 2)])
     lead = rng.choice([3, 5, 7, 10, 14], len(listed))
     level = rng.choice(["90%", "95%", "98%"], len(listed))
     files.append(
@@ -144,13 +144,13 @@ def write_seller_inputs(plan: Plan, folder: Path, seed: int) -> list[Path]:
             folder / "sku_settings.csv",
             list(SKU_SETTINGS.columns),
             {
-                "sku_id": [str(cat.sku_id[i]) for i in listed],
+                "sku_id": [str(catalog.sku_id[i]) for i in listed],
                 "lead_time_days": [int(x) for x in lead],
                 "service_level": list(level),
                 "min_order_qty": [int(x) for x in rng.choice([1, 6, 12, 24], len(listed))],
                 "notes": [SELLER_INPUT_NOTES["near_supplier" if x <= 5 else "far_supplier"] for x in lead],
             },
-            plan.e0 + 19 * 60,
+            plan.last_export_at + 19 * 60,
         )
     )
     return files

@@ -88,7 +88,7 @@ def write_videos(plan: Plan, vids: Videos, folder: Path) -> list[Path]:
                 "video_info": vids.caption[vid],
                 "video_id": str(vids.video_id[vid]),
                 "posted_time": to_datetime(vids.posted[vid]).strftime("%Y-%m-%d %H:%M"),
-                "products": plan.cat.name(int(vids.sku[vid])),
+                "products": plan.catalog.name(int(vids.sku[vid])),
                 **{
                     k: a[k]
                     for k in (

@@ -37,8 +37,8 @@ class Videos:
     arms: dict[str, tuple[np.ndarray, np.ndarray]]  # experiment -> (treatment videos, control videos)
 
 
-def simulate_videos(plan: Plan, od: Orders, orders_per_day: int) -> Videos:
-    rng, cat = plan.rng, plan.cat
+def simulate_videos(plan: Plan, orders: Orders, orders_per_day: int) -> Videos:
+    rng, catalog = plan.rng, plan.catalog
     first_day = plan.start_day - timedelta(VIDEO_ACTIVE_DAYS)
     n_days = (plan.end_day - first_day).days + 1
     per_day = rng.poisson(1.4, n_days)
@@ -48,17 +48,17 @@ def simulate_videos(plan: Plan, od: Orders, orders_per_day: int) -> Videos:
     posted = np.sort(np.append(posted, viral_post))
     nv = len(posted)
     viral = int(np.searchsorted(posted, viral_post))
-    sku = rng.choice(cat.n, nv, p=cat.popularity)
+    sku = rng.choice(catalog.sku_count, nv, p=catalog.popularity)
     sku[viral] = plan.viral_sku
     creator = np.where(rng.random(nv) < 0.4, -1, rng.choice(len(plan.creators), nv, p=plan.creator_weight))
     creator[viral] = plan.viral_creator
-    video_id = 7_300_000_000_000_000_000 + plan.idx * 10**15 + np.cumsum(rng.integers(10**9, 10**11, nv))
+    video_id = 7_300_000_000_000_000_000 + plan.shop_index * 10**15 + np.cumsum(rng.integers(10**9, 10**11, nv))
     median = max(300.0, 50.0 * orders_per_day)
     base = rng.lognormal(np.log(median), 0.9, nv)
     ctr = rng.uniform(0.015, 0.05, nv)
 
     # A/B experiments on videos posted 22-60 days before the end, away from the viral one
-    pd_day = (posted - plan.start_s) // DAY
+    pd_day = (posted - plan.start_at) // DAY
     end_idx = (plan.end_day - plan.start_day).days
     elig = np.flatnonzero((pd_day >= max(0, end_idx - 60)) & (pd_day <= end_idx - 22) & (np.arange(nv) != viral))
     if len(elig) < 12:
@@ -84,14 +84,14 @@ def simulate_videos(plan: Plan, od: Orders, orders_per_day: int) -> Videos:
     rel = day - viral_day0
     mult = rng.uniform(15, 30)
     boost = np.where(
-        rel < plan.viral_len,
+        rel < plan.viral_days,
         np.maximum(10.0, mult * 0.7 ** np.maximum(rel, 0)),
-        mult * 0.7 ** (plan.viral_len - 1) * 0.3 * 0.5 ** (rel - plan.viral_len),
+        mult * 0.7 ** (plan.viral_days - 1) * 0.3 * 0.5 ** (rel - plan.viral_days),
     )
     views = np.where(vmask & (rel >= 0), median * boost * rng.uniform(0.95, 1.05, len(v)), views)
     views = np.maximum(views, 0).astype(np.int64)
     last = plan.end_day.toordinal() - date(1970, 1, 1).toordinal()
-    in_range = (day <= last) & (posted[v] <= plan.e0)
+    in_range = (day <= last) & (posted[v] <= plan.last_export_at)
     v, day, views = v[in_range], day[in_range], views[in_range]
 
     n = len(v)
@@ -99,20 +99,20 @@ def simulate_videos(plan: Plan, od: Orders, orders_per_day: int) -> Videos:
     impressions = rng.binomial(views, imp_rate[v])
     clicks = rng.binomial(impressions, np.minimum(ctr[v], 1))
     ctor = rng.uniform(0.03, 0.12, nv)
-    orders = rng.binomial(clicks, ctor[v])
+    sku_orders = rng.binomial(clicks, ctor[v])
     # the viral video's orders are the viral orders actually written
-    vday = (od.created[od.viral] // DAY).astype(np.int64)
+    vday = (orders.created_at[orders.viral] // DAY).astype(np.int64)
     for d_, cnt in zip(*np.unique(vday, return_counts=True), strict=True):
         m = (v == viral) & (day == d_)
-        orders[m] = cnt
+        sku_orders[m] = cnt
         clicks[m] = np.maximum(clicks[m], (cnt / rng.uniform(0.06, 0.1)).astype(np.int64))
         impressions[m] = np.maximum(impressions[m], (clicks[m] / rng.uniform(0.05, 0.07)).astype(np.int64))
         views[m] = np.maximum(views[m], (impressions[m] / 0.45).astype(np.int64))
-    units = orders + rng.binomial(orders, 0.15)
-    direct = rng.binomial(orders, 0.75)
+    units = sku_orders + rng.binomial(sku_orders, 0.15)
+    direct = rng.binomial(sku_orders, 0.75)
     direct_units = np.minimum(units, direct + rng.binomial(direct, 0.15))
-    gmv = units * cat.price[sku[v]]
-    direct_gmv = direct_units * cat.price[sku[v]]
+    gmv = units * catalog.price[sku[v]]
+    direct_gmv = direct_units * catalog.price[sku[v]]
     finish = np.clip(rng.uniform(0.05, 0.4, nv)[v] * rng.lognormal(0, 0.1, n), 0.01, 0.6)
     own = creator[v] < 0
     metrics = {
@@ -124,10 +124,10 @@ def simulate_videos(plan: Plan, od: Orders, orders_per_day: int) -> Videos:
         "v_to_l_clicks": np.where(own, rng.binomial(views, 0.002), 0),
         "product_impressions": impressions,
         "product_clicks": clicks,
-        "buyers": orders - rng.binomial(orders, 0.05),
-        "attributed_sku_orders": orders,
+        "buyers": sku_orders - rng.binomial(sku_orders, 0.05),
+        "attributed_sku_orders": sku_orders,
         "direct_sku_orders": direct,
-        "indirect_sku_orders": orders - direct,
+        "indirect_sku_orders": sku_orders - direct,
         "units_sold": units,
         "direct_units_sold": direct_units,
         "indirect_units_sold": units - direct_units,
@@ -138,10 +138,10 @@ def simulate_videos(plan: Plan, od: Orders, orders_per_day: int) -> Videos:
     }
     captions = []
     for i in range(nv):
-        p = cat.name(int(sku[i]))
+        p = catalog.name(int(sku[i]))
         tpl = VIDEO_CAPTIONS[int(rng.integers(len(VIDEO_CAPTIONS)))]
         captions.append(
-            tpl.format(p=p, tag=plan.theme.hashtags.split()[0], price=rupiah(cat.price[sku[i]]))
+            tpl.format(p=p, tag=plan.theme.hashtags.split()[0], price=rupiah(catalog.price[sku[i]]))
             + " "
             + plan.theme.hashtags
         )

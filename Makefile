@@ -31,7 +31,7 @@ setup: $(STAMP) $(MANIFEST)
 
 # the home as `lapak run` creates it (owner-only unless LAPAK_HOME_MODE says otherwise; lapak's dagster.yaml),
 # before anything else writes into it
-HOME_READY := $(BIN)/python -c "import os, pathlib, lapak.cli; lapak.cli.prepare_instance(pathlib.Path(os.environ['LAPAK_HOME']))"
+HOME_READY := $(BIN)/python -c "import os, pathlib; from orchestration.dagster_home import prepare_instance; prepare_instance(pathlib.Path(os.environ['LAPAK_HOME']))"
 
 sample: setup
 	@$(HOME_READY)

@@ -119,7 +119,7 @@ def test_a_dagster_run_waits_for_the_home_too(tmp_path, monkeypatch):
 
 
 def test_the_dagster_instance_runs_one_run_at_a_time(tmp_path, monkeypatch):
-    from lapak.cli import OLD_DAGSTER_YAML, QUEUE_DAGSTER_YAML, STORAGE_DAGSTER_YAML, _dagster_home
+    from orchestration.dagster_home import OLD_DAGSTER_YAML, QUEUE_DAGSTER_YAML, STORAGE_DAGSTER_YAML, dagster_home
 
     monkeypatch.delenv("DAGSTER_HOME", raising=False)
     # every dagster.yaml lapak wrote before, the last two naming a storage class lapak no longer has
@@ -128,7 +128,7 @@ def test_the_dagster_instance_runs_one_run_at_a_time(tmp_path, monkeypatch):
         if before is not None:
             (home / "dagster").mkdir(parents=True)
             (home / "dagster" / "dagster.yaml").write_text(before)
-        path = _dagster_home(home)
+        path = dagster_home(home)
         assert sorted(p.name for p in path.iterdir()) == ["dagster.yaml"]  # no temporary file left
         with dg.DagsterInstance.from_config(str(path)) as instance:
             assert isinstance(instance.run_coordinator, dg.QueuedRunCoordinator)
@@ -138,7 +138,7 @@ def test_the_dagster_instance_runs_one_run_at_a_time(tmp_path, monkeypatch):
     edited = tmp_path / "edited" / "dagster"
     edited.mkdir(parents=True)
     (edited / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
-    _dagster_home(edited.parent)
+    dagster_home(edited.parent)
     assert (edited / "dagster.yaml").read_text() == "telemetry:\n  enabled: false\n"  # the user's own file
 
 
@@ -193,7 +193,7 @@ def test_the_lock_file_records_its_holder(tmp_path):
 
 def test_make_ui_prepares_the_home_as_a_run_does(tmp_path, monkeypatch, umask):
     """`make sample` and `make ui` write into the home before any run: it is owner-only, the instance queues runs."""
-    from lapak.cli import DAGSTER_YAML, prepare_instance
+    from orchestration.dagster_home import DAGSTER_YAML, prepare_instance
 
     monkeypatch.delenv("LAPAK_HOME_MODE", raising=False)
     monkeypatch.delenv("DAGSTER_HOME", raising=False)

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from tests.conftest import MARTS_SNAPSHOTTED as MARTS
-from tests.conftest import SampleRun
+from tests.helpers.pipeline import MARTS_SNAPSHOTTED as MARTS
+from tests.helpers.pipeline import SampleRun
 
 pytestmark = pytest.mark.e2e
 

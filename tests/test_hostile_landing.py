@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from lapak.generate import generate
-from tests.conftest import MARTS_SNAPSHOTTED, lapak_cli
 from tests.exports import bomb_workbook, order_row, write_orders_csv
+from tests.helpers.pipeline import MARTS_SNAPSHOTTED, lapak_cli
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ import dagster as dg
 import duckdb
 import pytest
 
-from tests.conftest import MARTS_SNAPSHOTTED, lapak_cli
 from tests.exports import order_row, write_orders_csv
+from tests.helpers.pipeline import MARTS_SNAPSHOTTED, lapak_cli
 
 pytestmark = pytest.mark.e2e  # whole `lapak run`s and backfills
 

@@ -15,7 +15,7 @@ import duckdb
 import pytest
 
 from lapak.generate import generate
-from tests.conftest import MARTS_SNAPSHOTTED, ROOT, cli_env, lapak_cli
+from tests.helpers.pipeline import MARTS_SNAPSHOTTED, ROOT, cli_env, lapak_cli
 
 pytestmark = pytest.mark.e2e
 

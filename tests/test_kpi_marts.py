@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import SampleRun
+from tests.helpers.pipeline import SampleRun
 
 pytestmark = pytest.mark.e2e
 

@@ -9,8 +9,8 @@ import pytest
 
 from lapak.cli import run_pipeline
 from lapak.generate import generate
-from tests.conftest import MARTS_SNAPSHOTTED
 from tests.exports import order_row, write_orders_csv
+from tests.helpers.pipeline import MARTS_SNAPSHOTTED
 
 pytestmark = pytest.mark.e2e  # whole `lapak run`s
 

@@ -13,7 +13,7 @@ import pytest
 
 from lapak.generate import generate
 from orchestration.run_lock import read_holder
-from tests.conftest import ROOT
+from tests.helpers.pipeline import ROOT
 
 pytestmark = pytest.mark.e2e
 KEY = "one-writer-key-0123456789abcdef0123456789abcdef"

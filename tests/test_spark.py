@@ -19,7 +19,7 @@ import pytest
 from ingestion.lake import LAKE_TABLES, lake_counts
 from lapak.generate import generate
 from lapak.spark import HEADLINE_MARTS, spark_table_path
-from tests.conftest import lapak_cli
+from tests.helpers.pipeline import lapak_cli
 
 pytestmark = pytest.mark.e2e  # the whole pipeline on Spark: needs Java
 

@@ -42,7 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.dbt_steps import newest_targets  # noqa: E402
-from benchmarks.run import SCALES, benchmark_landing, one_day, run_lapak, shape  # noqa: E402
+from benchmarks.measure import lapak_env, run_lapak  # noqa: E402
+from benchmarks.run import SCALES, benchmark_landing, one_day, shape  # noqa: E402
 from lapak.generate import generate  # noqa: E402
 
 KEYS = ("wall", "total", "rest", "ingest", "dbt", "checks", "publish", "peak_mib")
@@ -185,8 +186,7 @@ def force_full_mart_build(warehouse: Path) -> None:
     """Make the next `lapak run` on `warehouse` rebuild every shop's marts, as a changed dbt project does.
 
     Both checkouts settle their homes this way, so that a new day starts from marts left by the same kind of
-    build: when only the baseline's settling run rebuilt every mart, publish (1.72 -> 1.30 s) and the marts step
-    (6.70 -> 6.01 s) differed with no change to either (docs/performance.md, decision log)."""
+    build: otherwise publish and the marts step differ between the checkouts with no change to either."""
     import duckdb
 
     from orchestration.marts import BUILDS_TABLE
@@ -205,7 +205,7 @@ def ab_new_day(roots: dict[str, Path], built_work: Path, scale: str, rounds: int
     bases = {}
     for name, root in roots.items():  # each checkout's own home, up to date with its code: untimed
         bases[name] = work / f"base-{name}"
-        shutil.copytree(built, bases[name])
+        shutil.copytree(built, bases[name], symlinks=True)
         force_full_mart_build(bases[name] / "warehouse.duckdb")
         summary, _ = run_lapak(landing, bases[name], root=root)
         print(f"{name}: home brought up to date in {summary['seconds']:.1f}s", flush=True)
@@ -214,7 +214,7 @@ def ab_new_day(roots: dict[str, Path], built_work: Path, scale: str, rounds: int
     for round_ in range(rounds):
         for name, root in roots.items():
             home = work / "home"
-            shutil.copytree(bases[name], home)
+            shutil.copytree(bases[name], home, symlinks=True)
             shutil.copy(export, shop / NEW_FILE)
             try:
                 summary, peak = run_lapak(landing, home, root=root)
@@ -239,8 +239,7 @@ def ab_new_day(roots: dict[str, Path], built_work: Path, scale: str, rounds: int
 
 
 def _child(code: str, args: list[str], cwd: Path) -> dict:
-    env = {**os.environ, "LAPAK_PII_KEY": "bench-0123456789abcdef0123456789abcdef"}
-    done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=cwd, env=lapak_env(), capture_output=True, text=True)
     if done.returncode != 0:
         raise RuntimeError(f"a child in {cwd} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])

@@ -6,7 +6,8 @@
 For each scale it generates sample exports (order exports as CSV, as most sellers download them),
 runs `lapak run` in a subprocess on a fresh home folder, and prints wall time per stage (from the
 Dagster event log), total, order lines per second and peak memory (RSS summed over the whole process
-tree: lapak, dbt). On the same order files, in the same script, two baselines compute `customers`,
+tree, and which processes, lapak's or dbt's, held it; where in lapak's own code it went:
+profile_new_day.py --memory). On the same order files, in the same script, two baselines compute `customers`,
 the repeat rate and weekly cohort LTV:
 - the floor: one DuckDB SQL script (the least work any tool must do);
 - the peer: pandas, as an analyst would write it.
@@ -19,14 +20,11 @@ stdout; docs/performance.md records a run with the machine it ran on.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 if TYPE_CHECKING:
     import duckdb
 
-from benchmarks.stacks import pipeline_frames  # noqa: E402
+from benchmarks.measure import fmt_bytes, run_lapak  # noqa: E402
 from lapak.generate import generate  # noqa: E402
 
 SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000, "5m": 5_000_000}
@@ -92,118 +90,6 @@ def order_csvs(landing: Path) -> list[Path]:
         if b"Order ID" in head:
             out.append(path)
     return out
-
-
-class PeakRSS:
-    """Peak of the summed RSS of a process and all its descendants, sampled every 50 ms, with what made it up.
-
-    RSS counts a page once per process that maps it: a child just forked (before its `exec`) shows all of
-    its parent's memory again, and every Python process counts the shared libraries it maps. So the
-    sampler also keeps the peak of the summed PSS (each shared page split among its sharers, from
-    /proc/<pid>/smaps_rollup): the memory the tree really holds."""
-
-    def __init__(self, pid: int):
-        self.pid, self.peak, self.peak_pss, self._stop = pid, 0, 0, threading.Event()
-        self.peak_at, self.parts, self.started = 0.0, [], time.perf_counter()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _tree(self) -> list[int]:
-        children: dict[int, list[int]] = {}
-        for proc in Path("/proc").iterdir():
-            if proc.name.isdigit():
-                try:
-                    ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
-                except (OSError, ValueError, IndexError):
-                    continue
-                children.setdefault(ppid, []).append(int(proc.name))
-        out, todo = [], [self.pid]
-        while todo:
-            pid = todo.pop()
-            out.append(pid)
-            todo.extend(children.get(pid, []))
-        return out
-
-    @staticmethod
-    def _pss(pid: int) -> int:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) * 1024
-        return 0
-
-    @staticmethod
-    def _name(pid: int) -> str:
-        args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        words = [a.decode(errors="replace") for a in args if a]
-        return " ".join(Path(w).name if i < 2 else w for i, w in enumerate(words[:4]))[:60]
-
-    def _run(self) -> None:
-        page = os.sysconf("SC_PAGE_SIZE")
-        while not self._stop.is_set():
-            total, total_pss, parts = 0, 0, []
-            for pid in self._tree():
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * page
-                    total += rss
-                    parts.append((rss, pid))
-                with contextlib.suppress(OSError, ValueError, IndexError):
-                    total_pss += self._pss(pid)
-            if total > self.peak:
-                self.peak, self.peak_at = total, time.perf_counter() - self.started
-                self.parts = []
-                for rss, pid in sorted(parts, reverse=True)[:3]:
-                    with contextlib.suppress(OSError):
-                        self.parts.append((rss, self._name(pid)))
-            self.peak_pss = max(self.peak_pss, total_pss)
-            time.sleep(0.05)
-
-    def stop(self) -> int:
-        self._stop.set()
-        self._thread.join()
-        return self.peak
-
-    def describe(self) -> str:
-        """Where the peak was: when, and the biggest processes then."""
-        parts = ", ".join(f"{fmt_bytes(rss)} {name}" for rss, name in self.parts)
-        return f"at {self.peak_at:.0f} s: {parts}; peak PSS {fmt_bytes(self.peak_pss)}"
-
-
-def lapak_env() -> dict[str, str]:
-    """The environment `lapak run` gets here: a fixed PII key, and no home or landing folder of the shell's."""
-    env = {**os.environ, "LAPAK_PII_KEY": "bench-0123456789abcdef0123456789abcdef"}
-    env.pop("LAPAK_HOME", None)
-    env.pop("LAPAK_LANDING", None)
-    return env
-
-
-def run_lapak(landing: Path, home: Path, stacks: Path | None = None, root: Path = ROOT) -> tuple[dict, int]:
-    """`lapak run` in a subprocess: its summary (with `wall_s`, the process's whole life) and peak RSS.
-
-    The summary's `seconds` are the jobs' time; `wall_s` adds interpreter start, imports, the Dagster
-    instance and whatever else precedes the first step or follows the last: what a user waits for. With
-    `stacks` (a JSON file), lapak runs under the checkout's benchmarks/stacks.py, which says where its own
-    process was at its peak. `root`: the checkout whose lapak runs (benchmarks/ab.py runs another commit's
-    beside this one's)."""
-    env = lapak_env()
-    entry = ["-m", "lapak.cli"] if stacks is None else [str(root / "benchmarks" / "stacks.py"), str(stacks)]
-    proc = subprocess.Popen(
-        [sys.executable, *entry, "run", "--landing", str(landing), "--home", str(home), "--json"],
-        cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    started = time.perf_counter()
-    rss = PeakRSS(proc.pid)
-    out, err = proc.communicate()
-    wall = time.perf_counter() - started
-    peak = rss.stop()
-    if proc.returncode != 0 and not out.strip():
-        raise RuntimeError(f"lapak run failed:\n{err[-3000:]}")
-    summary = {**json.loads(out), "wall_s": round(wall, 1), "peak": rss.describe(), "peak_pss": rss.peak_pss}
-    if stacks is not None and stacks.exists():
-        report = json.loads(stacks.read_text())
-        summary["lapak_peak"] = {
-            "rss": fmt_bytes(report["peak_rss"]), "at_s": report["peak_at_s"], "frames": pipeline_frames(report)
-        }  # fmt: skip
-    return summary, peak
 
 
 FLOOR_SQL = """
@@ -326,10 +212,6 @@ def pandas_peer(files: list[Path]) -> tuple[float, dict]:
     }
 
 
-def fmt_bytes(n: int) -> str:
-    return f"{n / 2**30:.2f} GiB" if n >= 2**30 else f"{n / 2**20:.0f} MiB"
-
-
 def one_day(export: Path, out: Path) -> None:
     """The lines of `export` created on its newest day: one new day of orders, as a daily export has."""
     import duckdb
@@ -351,10 +233,6 @@ def main() -> None:
     parser.add_argument("--scales", default="10k,100k,1m,5m")
     parser.add_argument("--work", help="working folder (default: a temporary one, removed afterwards)")
     parser.add_argument("--no-incremental", action="store_true")
-    parser.add_argument(
-        "--stacks", action="store_true",
-        help="sample lapak's own process from inside (benchmarks/stacks.py): print its code at its memory peak",
-    )  # fmt: skip
     args = parser.parse_args()
     work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="lapak-bench-"))
     results = []
@@ -367,10 +245,9 @@ def main() -> None:
             gen = benchmark_landing(landing, target)
             gen_s = time.perf_counter() - started
             files = order_csvs(landing)
-            # each baseline runs before and after lapak and its faster run counts: the floor alone took 39.8-50.4 s at
-            # 5M in runs of this script a day apart (docs/performance.md, how to measure), and the ratio with it
+            # each baseline runs before and after lapak and its faster run counts: a shared machine's load drifts
             before = floor(files), pandas_peer(files)
-            summary, peak = run_lapak(landing, home, work / name / "stacks.json" if args.stacks else None)
+            summary, peak = run_lapak(landing, home)
             after = floor(files), pandas_peer(files)
             (floor_s, floor_out), (peer_s, peer_out) = (
                 min(runs, key=lambda r: r[0]) for runs in zip(before, after, strict=True)
@@ -382,36 +259,29 @@ def main() -> None:
                 "total_s": summary["seconds"], "wall_s": summary["wall_s"], "peak_rss": peak, "floor_s": floor_s,
                 "pandas_s": peer_s, "floor_runs_s": [before[0][0], after[0][0]],
                 "pandas_runs_s": [before[1][0], after[1][0]], "peak_where": summary["peak"],
-                "lapak_peak": summary.get("lapak_peak"),
                 "exit_code": summary["exit_code"], "floor": floor_out, "pandas": peer_out,
             }  # fmt: skip
             results.append(row)
-            print(json.dumps({k: v for k, v in row.items()}, default=str), flush=True)
+            print(json.dumps(row, default=str), flush=True)
         if not args.no_incremental and results:
             name = results[-1]["scale"]
             landing, home = work / name / "landing", work / name / "home"
             shop = sorted(p for p in landing.iterdir() if p.is_dir())[0]
-            day = generate(
-                work / "one-day", shops=1, days=30, orders_per_day=shape(SCALES[name])["orders_per_day"], seed=99
-            )
+            generate(work / "one-day", shops=1, days=30, orders_per_day=shape(SCALES[name])["orders_per_day"], seed=99)
             newest = max(
                 (p for p in (work / "one-day").rglob("Semua pesanan-*.csv")), key=lambda p: p.name, default=None
             )
             newest = newest or max((work / "one-day").rglob("All order-*.csv"), key=lambda p: p.name)
             one_day(newest, shop / "Semua pesanan-2026-11-21-08_00.csv")
-            inc, inc_peak = run_lapak(landing, home, work / "one-day-stacks.json" if args.stacks else None)
-            results[-1]["incremental_s"] = inc["seconds"]
-            results[-1]["incremental_wall_s"] = inc["wall_s"]
-            results[-1]["incremental_stages"] = inc["stage_seconds"]
-            results[-1]["incremental_exit_code"] = inc["exit_code"]
-            results[-1]["incremental_peak_rss"] = inc_peak
-            results[-1]["incremental_peak_where"] = inc["peak"]
-            results[-1]["incremental_lapak_peak"] = inc.get("lapak_peak")
-            results[-1]["incremental_days"] = inc.get("days_rebuilt")
-            results[-1]["incremental_marts"] = inc.get("marts_rebuilt_for")
+            inc, inc_peak = run_lapak(landing, home)
             published = inc.get("published") or {}
-            results[-1]["incremental_published"] = f"{published.get('copy')} {published.get('shops_updated')}"
-            del day
+            results[-1].update({
+                "incremental_s": inc["seconds"], "incremental_wall_s": inc["wall_s"],
+                "incremental_stages": inc["stage_seconds"], "incremental_exit_code": inc["exit_code"],
+                "incremental_peak_rss": inc_peak, "incremental_peak_where": inc["peak"],
+                "incremental_days": inc.get("days_rebuilt"), "incremental_marts": inc.get("marts_rebuilt_for"),
+                "incremental_published": f"{published.get('copy')} {published.get('shops_updated')}",
+            })  # fmt: skip
     finally:
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
@@ -438,8 +308,6 @@ def main() -> None:
               f"pandas {pandas_runs}")  # fmt: skip
     for r in results:
         print(f"peak RSS at {r['scale']} {r['peak_where']}")
-        if r.get("lapak_peak"):
-            print(f"  lapak's own process: {_describe_lapak_peak(r['lapak_peak'])}")
     if results:
         big = results[-1]
         print(f"fixed cost (smallest scale total): {fixed:.1f}s; its process wall time {results[0]['wall_s']:.1f}s")
@@ -462,12 +330,6 @@ def main() -> None:
             print(f"  exit code {big['incremental_exit_code']}, days rebuilt {big['incremental_days']}")
             print(f"  marts rebuilt for: {big.get('incremental_marts')}; published: {big.get('incremental_published')}")
             print(f"  peak RSS {fmt_bytes(big['incremental_peak_rss'])} {big['incremental_peak_where']}")
-            if big.get("incremental_lapak_peak"):
-                print(f"  lapak's own process: {_describe_lapak_peak(big['incremental_lapak_peak'])}")
-
-
-def _describe_lapak_peak(peak: dict) -> str:
-    return f"{peak['rss']} at {peak['at_s']:.0f} s in " + " <- ".join(peak["frames"] or ["(no lapak frame)"])
 
 
 if __name__ == "__main__":

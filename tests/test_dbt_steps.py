@@ -1,8 +1,12 @@
-"""benchmarks/dbt_steps.py reads a dbt step's run results: how busy its threads were, how long tests waited."""
+"""dbt_steps.py, run as a script on a target folder it reads: how busy a dbt step's threads were, how long tests
+waited after their models."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
-from benchmarks.dbt_steps import describe, node_spans, waits_for_tests
+SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "dbt_steps.py"
 
 
 def _node(uid: str, thread: str, start: float, end: float) -> dict:
@@ -23,7 +27,7 @@ RESULTS = {
     "results": [
         _node("model.lapak.a", "Thread-1", 10.0, 12.0),
         _node("model.lapak.b", "Thread-2", 10.0, 11.0),
-        _node("test.lapak.t_b", "Thread-2", 11.0, 12.0),
+        _node("test.lapak.t_b", "Thread-2", 11.0, 12.0),  # started as `b` ended: no wait
         _node("test.lapak.t_a", "Thread-1", 13.0, 14.0),  # waited 1 s after `a` ended
         _node("operation.lapak.lapak-on-run-end-0", "main", 14.0, 14.5),
     ],
@@ -36,19 +40,30 @@ MANIFEST = {
 }
 
 
-def test_a_models_wait_is_from_its_end_to_its_first_tests_start():
-    spans = node_spans(RESULTS)
-    assert [s["kind"] for s in spans] == ["model", "model", "test", "test", "operation"]
-    waits = dict((m, w) for w, m in waits_for_tests(spans, MANIFEST))
-    assert waits == {"model.lapak.a": 1.0, "model.lapak.b": 0.0}
+def _describe(tmp_path: Path) -> str:
+    target = tmp_path / "dbt_marts-run-1"
+    target.mkdir()
+    (target / "run_results.json").write_text(json.dumps(RESULTS))
+    (target / "manifest.json").write_text(json.dumps(MANIFEST))
+    done = subprocess.run(
+        [sys.executable, str(SCRIPT), "--target", str(target), "--top", "3"], capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
 
 
-def test_threads_busy_leaves_out_the_hooks_on_the_main_thread(tmp_path, capsys):
-    (tmp_path / "run_results.json").write_text(json.dumps(RESULTS))
-    (tmp_path / "manifest.json").write_text(json.dumps(MANIFEST))
-    describe(tmp_path, top=3)
-    out = capsys.readouterr().out
+def test_a_models_wait_is_from_its_end_to_its_first_tests_start(tmp_path):
+    out = _describe(tmp_path)
+    assert "dbt_marts-run-1: dbt elapsed 5.00s, 5 nodes" in out
+    # every node that ran, by kind: two models, two tests and the on-run-end hook
+    assert "2 models 3.00s (median 1.500s), 1 operations 0.50s (median 0.500s), 2 tests 2.00s (median 1.000s)" in out
+    waits = out.split("longest waits from a model's end to its first data test's start:\n")[1]
+    assert waits.split() == ["1.00s", "a"]  # `a` waited 1 s; `b`'s test started as it ended
+
+
+def test_threads_busy_leaves_out_the_hooks_on_the_main_thread(tmp_path):
+    out = _describe(tmp_path)
     # nodes but hooks: 10.0-14.0 s on two threads, 5 s of their time = 5 / (2 x 4) = 62%
     assert "span 4.00s on 2 threads; their time 5.00s = 62% of threads x span" in out
-    assert "2 models 3.00s (median 1.500s), 1 operations 0.50s (median 0.500s), 2 tests 2.00s (median 1.000s)" in out
-    assert "1.00s  a" in out.split("longest waits")[1]
+    slowest = out.split("slowest nodes")[1].split("longest waits")[0]
+    assert " 2.00s   0.00- 2.00  a\n" in slowest  # start and end from the first node's start

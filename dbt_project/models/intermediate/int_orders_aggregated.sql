@@ -56,7 +56,7 @@ aggregated as (
 final as (
 
     select
-        {{ dbt.concat(["shop_id", "'|'", "order_id"]) }} as shop_order_id,
+        {{ surrogate_key(['shop_id', 'order_id']) }} as shop_order_id,
         shop_id,
         order_id,
         cast(created_at as date) as order_date,

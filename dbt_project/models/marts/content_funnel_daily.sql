@@ -131,9 +131,7 @@ contents as (
 final as (
 
     select
-        {{ dbt.concat([
-            "shop_id", "'|'", "cast(date as " ~ dbt.type_string() ~ ")", "'|'", "content_type", "'|'", "content_id",
-        ]) }} as content_day_id,
+        {{ surrogate_key(['shop_id', 'date', 'content_type', 'content_id']) }} as content_day_id,
         shop_id,
         date,
         content_type,

@@ -272,9 +272,8 @@ creator_weeks as (
 final as (
 
     select
-        {{ dbt.concat([
-            "creator_weeks.shop_id", "'|'", "creator_weeks.creator_handle", "'|'",
-            "cast(creator_weeks.week_start_date as " ~ dbt.type_string() ~ ")",
+        {{ surrogate_key([
+            'creator_weeks.shop_id', 'creator_weeks.creator_handle', 'creator_weeks.week_start_date',
         ]) }} as creator_week_id,
         creator_weeks.shop_id,
         creator_weeks.creator_handle,

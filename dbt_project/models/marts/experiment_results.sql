@@ -193,7 +193,7 @@ with_p as (
 final as (
 
     select
-        {{ dbt.concat(["shop_id", "'|'", "experiment_id", "'|'", "variant"]) }} as experiment_variant_id,
+        {{ surrogate_key(['shop_id', 'experiment_id', 'variant']) }} as experiment_variant_id,
         shop_id,
         experiment_id,
         dimension,

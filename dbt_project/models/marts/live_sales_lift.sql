@@ -162,7 +162,7 @@ compared as (
 final as (
 
     select
-        {{ dbt.concat(["events.shop_id", "'|'", "events.event_type", "'|'", "events.event_id"]) }} as lift_id,
+        {{ surrogate_key(['events.shop_id', 'events.event_type', 'events.event_id']) }} as lift_id,
         events.shop_id,
         events.event_type,
         events.event_id,

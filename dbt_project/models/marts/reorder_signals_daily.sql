@@ -167,8 +167,7 @@ statuses as (
 final as (
 
     select
-        {{ dbt.concat(["shop_id", "'|'", "sku_id", "'|'", "cast(date as " ~ dbt.type_string() ~ ")"]) }}
-            as reorder_signal_id,
+        {{ surrogate_key(['shop_id', 'sku_id', 'date']) }} as reorder_signal_id,
         shop_id,
         sku_id,
         date,

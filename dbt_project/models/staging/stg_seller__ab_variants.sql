@@ -22,7 +22,7 @@ ranked as (
 final as (
 
     select
-        {{ dbt.concat(["_shop_id", "'|'", "experiment_id", "'|'", "video_id"]) }} as ab_variant_id,
+        {{ surrogate_key(['_shop_id', 'experiment_id', 'video_id']) }} as ab_variant_id,
         _shop_id as shop_id,
         experiment_id,
         lower(dimension) as dimension,

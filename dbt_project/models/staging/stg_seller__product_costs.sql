@@ -22,7 +22,7 @@ ranked as (
 final as (
 
     select
-        {{ dbt.concat(["_shop_id", "'|'", "sku_id"]) }} as product_cost_id,
+        {{ surrogate_key(['_shop_id', 'sku_id']) }} as product_cost_id,
         _shop_id as shop_id,
         sku_id,
         {{ parse_idr('unit_cost_idr') }} as unit_cost_idr,

@@ -21,7 +21,7 @@ ranked as (
 final as (
 
     select
-        {{ dbt.concat(["_shop_id", "'|'", "sku_id"]) }} as sku_setting_id,
+        {{ surrogate_key(['_shop_id', 'sku_id']) }} as sku_setting_id,
         _shop_id as shop_id,
         sku_id,
         {{ parse_int('lead_time_days') }} as lead_time_days,

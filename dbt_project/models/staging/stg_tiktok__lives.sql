@@ -52,9 +52,9 @@ ranked as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat([
-            "_shop_id", "'|'", "creator_id", "'|'", "coalesce(cast(live_started_at as " ~ dbt.type_string() ~ "), '')",
-        ])) }} as live_id,
+        {{ surrogate_key(
+            ['_shop_id', 'creator_id', 'live_started_at'], null_as_empty=['live_started_at'], hash=true,
+        ) }} as live_id,
         _shop_id as shop_id,
         creator_id,
         creator_name,

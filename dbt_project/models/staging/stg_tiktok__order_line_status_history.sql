@@ -86,7 +86,7 @@ changes as (
 final as (
 
     select
-        {{ dbt.concat(["shop_id", "'|'", "order_id", "'|'", "sku_id"]) }} as order_line_id,
+        {{ surrogate_key(['shop_id', 'order_id', 'sku_id']) }} as order_line_id,
         shop_id,
         order_id,
         sku_id,

@@ -55,7 +55,7 @@ latest as (
 renamed as (
 
     select
-        {{ dbt.concat(["_shop_id", "'|'", "order_id", "'|'", "sku_id"]) }} as order_line_id,
+        {{ surrogate_key(['_shop_id', 'order_id', 'sku_id']) }} as order_line_id,
         _shop_id as shop_id,
         order_id,
         sku_id,

@@ -25,9 +25,7 @@ ranked as (
 final as (
 
     select
-        {{ dbt.concat([
-            "_shop_id", "'|'", "sku_id", "'|'", "cast(_export_at as " ~ dbt.type_string() ~ ")",
-        ]) }} as product_snapshot_id,
+        {{ surrogate_key(['_shop_id', 'sku_id', '_export_at']) }} as product_snapshot_id,
         _shop_id as shop_id,
         sku_id,
         product_id,

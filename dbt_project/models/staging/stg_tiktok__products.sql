@@ -22,7 +22,7 @@ ranked as (
 final as (
 
     select
-        {{ dbt.concat(["_shop_id", "'|'", "sku_id"]) }} as product_sku_id,
+        {{ surrogate_key(['_shop_id', 'sku_id']) }} as product_sku_id,
         _shop_id as shop_id,
         product_id,
         sku_id,

@@ -37,11 +37,10 @@ ranked as (
 final as (
 
     select
-        {{ dbt.concat([
-            "_shop_id", "'|'", "video_id", "'|'",
-            "coalesce(cast(_period_start as " ~ dbt.type_string() ~ "), '')", "'|'",
-            "coalesce(cast(_period_end as " ~ dbt.type_string() ~ "), '')",
-        ]) }} as video_period_id,
+        {{ surrogate_key(
+            ['_shop_id', 'video_id', '_period_start', '_period_end'],
+            null_as_empty=['_period_start', '_period_end'],
+        ) }} as video_period_id,
         _shop_id as shop_id,
         video_id,
         creator_id,

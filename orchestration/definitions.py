@@ -16,6 +16,7 @@ from orchestration.progress import progress_logger
 from orchestration.settings import settings_from_env
 from orchestration.windows import rebuilt_scope
 from quality.checks import gx_checks
+from quality.screening import screen_raw_files
 
 GX_CHECKS = gx_checks(rebuilt_scope)  # the suites with a window validate the days and shops a build rebuilt
 
@@ -26,22 +27,24 @@ GX_CHECKS = gx_checks(rebuilt_scope)  # the suites with a window validate the da
 RAW_CHECKS = [every_file_accepted, rows_accounted_for, orders_export_is_fresh] + [
     c for c in GX_CHECKS if all(k.asset_key.path[0] == "raw" for k in c.check_keys)
 ]
+INGEST_STEPS = dg.AssetSelection.assets(ingest_landing, screen_raw_files)
 lapak_ingest = dg.define_asset_job(
     "lapak_ingest",
-    selection=dg.AssetSelection.assets(ingest_landing).without_checks() | dg.AssetSelection.checks(*RAW_CHECKS),
-    description="Load new export files into the raw tables; check that every file and row is accounted for.",
+    selection=INGEST_STEPS.without_checks() | dg.AssetSelection.checks(*RAW_CHECKS),
+    description="Load new export files into the raw tables, screen them (holding files with failing rows); check "
+    "that every file and row is accounted for.",
 )
 
 # The daily facts over a partition range (one dbt invocation), the views and every mart, publish.
 # After ingestion it rebuilds the days the new files cover; as a backfill, exactly the chosen days.
 lapak_build = dg.define_asset_job(
     "lapak_build",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.assets(ingest_landing),
+    selection=dg.AssetSelection.all() - INGEST_STEPS,
     description="Rebuild the daily facts over the run's days, then every mart and check; publish. Ingests nothing.",
 )
 
 defs = dg.Definitions(
-    assets=[ingest_landing, dbt_daily_facts, dbt_models, published_marts],
+    assets=[ingest_landing, screen_raw_files, dbt_daily_facts, dbt_models, published_marts],
     asset_checks=[every_file_accepted, rows_accounted_for, orders_export_is_fresh, *GX_CHECKS],
     jobs=[lapak_ingest, lapak_build],
     schedules=[build_schedule(lapak_ingest)],

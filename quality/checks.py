@@ -1,69 +1,20 @@
-"""Great Expectations suites as Dagster asset checks (dagster-ge does not support GX 1.x)."""
+"""Great Expectations suites as Dagster asset checks (dagster-ge does not support GX 1.x).
 
-import contextlib
-import ctypes
-import gc
-import os
-import sys
+The suites on the daily facts validate the days and shops the run rebuilt; the raw suites report what the
+ingest job's screening step found and held (quality/screening.py)."""
+
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta
-from functools import cache
-from typing import Any
 
 import dagster as dg
 import duckdb
 
 from lapak.resources import LapakPaths
-from quality.checked import mark_checked, unchecked_files
+from quality.screening import SCREENED_KEY
 from quality.suites import SUITES, Suite
+from quality.validation import keys_between, validate_in_chunks
 
 # (warehouse connection, run, fact kind) -> (first and last day rebuilt, shops rebuilt); None: every day / shop
 ScopeOf = Callable[[duckdb.DuckDBPyConnection, dg.DagsterRun, str], tuple[tuple[str, str] | None, list[str] | None]]
-
-
-@cache
-def _gx() -> tuple[Any, Any]:
-    """Import GX once, lazily (it takes seconds, and only the checks need it), with an ephemeral context."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # GX's documented switch: no usage events sent
-    import great_expectations as gx
-
-    context = gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = {"globally": False}
-    return gx, context
-
-
-def validate_frame(suite: Suite, frame) -> tuple[bool, list[dict]]:
-    """Run a suite on a DataFrame; (passed, one result dict per expectation, with the failing rows' index
-    labels under `rows` when the suite holds files)."""
-    gx, context = _gx()
-    source_name = f"lapak_{suite.name}"
-    source = context.data_sources.add_or_update_pandas(source_name)
-    asset = source.add_dataframe_asset(suite.name)
-    batch = asset.add_batch_definition_whole_dataframe("all").get_batch(batch_parameters={"dataframe": frame})
-    expectation_suite = gx.ExpectationSuite(name=suite.name, expectations=suite.expectations(gx.expectations))
-    result_format = {"result_format": "COMPLETE" if suite.holds_files else "SUMMARY"}  # COMPLETE: the failing rows
-    try:
-        result = batch.validate(expectation_suite, result_format=result_format)
-    finally:
-        # the context's data source keeps the batch, and with it the DataFrame, alive until it is replaced
-        del batch, asset, source
-        context.data_sources.delete(source_name)
-    details = []
-    for r in result.results:
-        cfg = r.expectation_config
-        res = r.result or {}
-        details.append(
-            {
-                "expectation": cfg.type,
-                "column": cfg.kwargs.get("column") or cfg.kwargs.get("column_list") or cfg.kwargs.get("column_set"),
-                "success": bool(r.success),
-                "unexpected_count": res.get("unexpected_count"),
-                "examples": [str(v) for v in (res.get("partial_unexpected_list") or [])[:5]],
-                "rows": list(res.get("unexpected_index_list") or []),
-            }
-        )
-    return bool(result.success), details
 
 
 def _make_check(suite: Suite, scope_of: ScopeOf) -> dg.AssetChecksDefinition:
@@ -74,222 +25,68 @@ def _make_check(suite: Suite, scope_of: ScopeOf) -> dg.AssetChecksDefinition:
         blocking=suite.blocking,
     )
     def _check(context: dg.AssetCheckExecutionContext, settings: LapakPaths) -> dg.AssetCheckResult:
-        run_id = context.run.run_id
-        params, files = {}, {}
+        params = {}
         query = suite.query
         with duckdb.connect(str(settings.warehouse), read_only=True) as con:
-            if suite.holds_files:  # every file loaded and not checked yet, also by a run that died before its checks
-                files = unchecked_files(con, suite.name, suite.asset_key[-1])
-                params["files"] = list(files)
             days, shops = scope_of(con, context.run, suite.window[0]) if suite.window else (None, None)
             if days is not None:
-                condition, bounds = _keys_between(suite, days[0], days[1], "day")
+                condition, bounds = keys_between(suite, days[0], days[1], "day")
                 query = f"select * from ({query}) where {condition}"
                 params.update(bounds)
             if shops is not None:
                 query = f"select * from ({query}) where list_contains($shops, shop_id)"
                 params["shops"] = shops
             outcome = validate_in_chunks(con, suite, query, params)
-        failed = [d for d in outcome.details if not d["success"]]
-        held = []
-        if files:  # read-write only now: the checks read the warehouse read-only
-            with duckdb.connect(str(settings.warehouse)) as con:
-                held = _hold(con, suite, outcome, files) if failed else []
-                if outcome.passed or held:  # the failing rows' files are held, the others passed
-                    mark_checked(con, files, suite.name, run_id)
-        # the failing files are out of the warehouse: the rest goes on, so this warns instead of blocking
-        severity = dg.AssetCheckSeverity.WARN if held else dg.AssetCheckSeverity.ERROR
         metadata = {
             "rows_validated": outcome.rows,
             "days_validated": "every day" if days is None else f"{days[0]} .. {days[1]}",
             "shops_validated": "every shop" if shops is None else ", ".join(shops),
-            **({"files_validated": len(files)} if suite.holds_files else {}),
             "expectations": len(outcome.details),
-            "failed_expectations": dg.MetadataValue.json(failed),
+            "failed_expectations": dg.MetadataValue.json([d for d in outcome.details if not d["success"]]),
         }
         if outcome.chunks > 1:
             metadata["chunks"] = outcome.chunks
-        if held:
-            metadata["held_files"] = dg.MetadataValue.json([asdict(f) for f in held])
-        return dg.AssetCheckResult(passed=outcome.passed, severity=severity, metadata=metadata)
+        return dg.AssetCheckResult(passed=outcome.passed, metadata=metadata)
 
     return _check
 
 
-# Rows per DataFrame handed to Great Expectations. A frame costs several times its rows' size while GX
-# computes its metrics (a million raw order lines took the process from 0.5 to 1.9 GB); validating in chunks
-# bounds that at any scale. Chunks never split a file (raw suites: uniqueness is per file) or a day (fact
-# suites: their unique keys fall within one day).
-CHUNK_ROWS = 250_000
-# Memory is given back to the system, once a suite is done, after frames this big only: a full garbage
-# collection in a process holding Dagster and GX costs ~0.3 s, which a small run paid after every suite.
-RELEASE_ROWS = 50_000
-LINEAGE = ["_shop_id", "_source_file", "_file_sha256", "_source_row"]
+def _raw_check(suite: Suite) -> dg.AssetChecksDefinition:
+    """The check of a raw suite: what `screen_raw_files` found in this run (quality/screening.py).
 
+    Not `blocking` in Dagster's sense (the step it reads runs after the raw assets): an ERROR still stops the
+    build, which `lapak run` and the build sensor start only when no ERROR check failed."""
 
-@dataclass
-class Outcome:
-    passed: bool = True
-    details: list[dict] = field(default_factory=list)  # one per expectation, summed over the chunks
-    rows: int = 0
-    chunks: int = 0
-    failing_rows: list = field(default_factory=list)  # DataFrames: the lineage of rows that failed, per expectation
-    unnamed_failure: bool = False  # an expectation failed without naming rows (a table-level one)
+    @dg.asset_check(
+        asset=dg.AssetKey(list(suite.asset_key)),
+        name=suite.name,
+        description=f"Great Expectations: {suite.description} Failing files are held (screen_raw_files).",
+        additional_deps=[SCREENED_KEY],
+    )
+    def _check(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
+        event = context.instance.get_latest_materialization_event(SCREENED_KEY)
+        if event is None or event.run_id != context.run.run_id or event.asset_materialization is None:
+            return dg.AssetCheckResult(passed=False, metadata={"reason": "the files were not screened in this run"})
+        suites = event.asset_materialization.metadata["suites"]
+        found = (suites.data if hasattr(suites, "data") else suites)[suite.name]
+        metadata = {
+            "rows_validated": found["rows"],
+            "files_validated": found["files"],
+            "expectations": len(found["details"]),
+            "failed_expectations": dg.MetadataValue.json([d for d in found["details"] if not d["success"]]),
+        }
+        if found["chunks"] > 1:
+            metadata["chunks"] = found["chunks"]
+        if found["held"]:
+            metadata["held_files"] = dg.MetadataValue.json(found["held_files"])
+        # held files are out of the warehouse: the rest goes on, so this warns instead of blocking
+        severity = dg.AssetCheckSeverity.WARN if found["held"] else dg.AssetCheckSeverity.ERROR
+        return dg.AssetCheckResult(passed=found["passed"], severity=severity, metadata=metadata)
 
-
-def _chunk_key(suite: Suite) -> str | None:
-    if suite.holds_files:
-        return "_file_sha256"
-    return suite.window[1] if suite.window else None
-
-
-def _keys_between(suite: Suite, first: Any, last: Any, name: str) -> tuple[str, dict]:
-    """SQL that keeps the rows whose chunk key (a file's hash, a window's day) is within `first` .. `last`,
-    and its parameters, named `<name>_...`. Days may come as dates or ISO text."""
-    if suite.window_time is None:
-        key = _chunk_key(suite)
-        return f"{key} between ${name}_first and ${name}_last", {f"{name}_first": first, f"{name}_last": last}
-    first, last = (d if isinstance(d, date) else date.fromisoformat(d) for d in (first, last))
-    return f"{suite.window_time} >= ${name}_from and {suite.window_time} < ${name}_until", {
-        f"{name}_from": datetime.combine(first, time()),
-        f"{name}_until": datetime.combine(last + timedelta(days=1), time()),
-    }
-
-
-def _chunks(con: duckdb.DuckDBPyConnection, suite: Suite, query: str, params: dict) -> list[tuple[str, dict]]:
-    """The query split into pieces of about CHUNK_ROWS rows, each whole in the suite's chunk key (a file, a day).
-
-    A piece is a range of consecutive keys (a comparison DuckDB checks faster than list membership); rows
-    whose key is null come last, in a piece of their own, so that not-null expectations still see them."""
-    key = _chunk_key(suite)
-    if key is None:
-        return [(query, params)]
-    counts = con.execute(
-        f"select {key} as k, count(*) from ({query}) group by 1 order by 1 nulls last", params
-    ).fetchall()
-    if sum(n for _, n in counts) <= CHUNK_ROWS:
-        return [(query, params)]
-    groups: list[list] = [[]]
-    size = 0
-    for k, n in counts:
-        if k is None:
-            break
-        if groups[-1] and size + n > CHUNK_ROWS:
-            groups.append([])
-            size = 0
-        groups[-1].append(k)
-        size += n
-    chunks = []
-    for keys in filter(None, groups):
-        condition, bounds = _keys_between(suite, keys[0], keys[-1], "chunk")
-        chunks.append((f"select * from ({query}) where {condition}", {**params, **bounds}))
-    if counts[-1][0] is None:
-        chunks.append((f"select * from ({query}) where {key} is null", params))
-    return chunks
-
-
-def fetch_frame(con: duckdb.DuckDBPyConnection, query: str, params: dict):
-    """The rows of `query` as the DataFrame DuckDB's `.df()` makes (decimals as floats, dates as timestamps), but
-    through Arrow: text reaches pandas' Arrow-backed strings without a Python object per value, 4x faster on
-    the raw order lines (docs/performance.md, decision log)."""
-    import pandas as pd
-    import pyarrow as pa
-
-    table = con.sql(query, params=params).to_arrow_table()
-    for i, f in enumerate(table.schema):
-        if pa.types.is_decimal(f.type):
-            table = table.set_column(i, f.name, table.column(i).cast(pa.float64()))
-        elif pa.types.is_date(f.type):
-            table = table.set_column(i, f.name, table.column(i).cast(pa.timestamp("us")))
-    frame = table.to_pandas()
-    for i, (f, column) in enumerate(zip(table.schema, table.columns, strict=True)):
-        # with nulls, DuckDB makes integers pandas' nullable integers and booleans `boolean` (Arrow: floats, objects)
-        if column.null_count and (pa.types.is_integer(f.type) or pa.types.is_boolean(f.type)):
-            signed = "UInt" if pa.types.is_unsigned_integer(f.type) else "Int"
-            dtype = (
-                pd.BooleanDtype()
-                if pa.types.is_boolean(f.type)
-                else pd.api.types.pandas_dtype(f"{signed}{f.type.bit_width}")
-            )
-            frame.isetitem(i, column.to_pandas(types_mapper={f.type: dtype}.get))
-    return frame
-
-
-def validate_in_chunks(con: duckdb.DuckDBPyConnection, suite: Suite, query: str, params: dict) -> Outcome:
-    """Validate the rows of `query` chunk by chunk; the outcome sums the chunks' results per expectation."""
-    outcome = Outcome()
-    big = False
-    for chunk_query, chunk_params in _chunks(con, suite, query, params):
-        frame = fetch_frame(con, chunk_query, chunk_params)
-        passed, details = validate_frame(suite, frame)
-        outcome.passed &= passed
-        outcome.rows += len(frame)
-        outcome.chunks += 1
-        for i, d in enumerate(details):
-            rows = d.pop("rows")
-            outcome.unnamed_failure |= not d["success"] and not rows
-            if not d["success"] and rows and suite.holds_files:
-                column = d["column"] if isinstance(d["column"], str) else "+".join(d["column"] or [])
-                failing = frame.loc[rows, LINEAGE].assign(expectation=d["expectation"], column=column)
-                outcome.failing_rows.append(failing.assign(detail=i))
-            if len(outcome.details) <= i:
-                outcome.details.append(d)
-                continue
-            merged = outcome.details[i]
-            merged["success"] &= d["success"]
-            if d["unexpected_count"] is not None:
-                merged["unexpected_count"] = (merged["unexpected_count"] or 0) + d["unexpected_count"]
-            merged["examples"] = (merged["examples"] + d["examples"])[:5]
-        big |= len(frame) >= RELEASE_ROWS
-        del frame
-        # GX leaves reference cycles holding the chunk's data: the young generations hold them, and collecting
-        # those is cheap, where a full collection and trimming the heap after every chunk cost ~0.4 s each
-        gc.collect(1)
-    if big:
-        release_memory()
-    return outcome
-
-
-def release_memory() -> None:
-    """Give the memory of a validated DataFrame back to the operating system.
-
-    pandas 3 keeps strings in Arrow buffers, and Arrow's allocator (mimalloc) keeps freed pages for reuse:
-    after validating a million order lines the process held ~550 MB it no longer used, all through the
-    dbt build that runs next (docs/performance.md, decision log)."""
-    gc.collect()
-    with contextlib.suppress(ImportError):
-        import pyarrow
-
-        pyarrow.default_memory_pool().release_unused()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-
-
-def _hold(con: duckdb.DuckDBPyConnection, suite: Suite, outcome: Outcome, files: dict[str, str]) -> list:
-    """Hold the files the failing rows came from; nothing when a failure names no rows (a table-level one).
-    `files`: sha256 -> the load id that loaded the file, which its manifest row is found by."""
-    from ingestion.hold import HeldFile, hold_files
-
-    if not suite.holds_files or outcome.unnamed_failure or not outcome.failing_rows:
-        return []
-    import pandas as pd
-
-    rows = pd.concat(outcome.failing_rows)
-    problems: dict[tuple[str, str, str], list[str]] = {}
-    for (_, expectation, column), by_check in rows.groupby(["detail", "expectation", "column"], sort=True):
-        for (shop, file, sha), group in by_check.groupby(["_shop_id", "_source_file", "_file_sha256"], sort=True):
-            lines = ", ".join(str(int(r)) for r in sorted(group["_source_row"])[:5])
-            more = f" and {len(group) - 5} more" if len(group) > 5 else ""
-            problems.setdefault((shop, file, sha), []).append(f"{expectation} on column {column}: row {lines}{more}")
-    by_load: dict[str, list[HeldFile]] = {}
-    for (shop, file, sha), why in sorted(problems.items()):
-        held = HeldFile(shop, file, sha, f"held: check {suite.name} failed: " + "; ".join(why))
-        by_load.setdefault(files[sha], []).append(held)
-    return [f for load_id, held in sorted(by_load.items()) for f in hold_files(con, held, load_id)]
+    return _check
 
 
 def gx_checks(scope_of: ScopeOf) -> list[dg.AssetChecksDefinition]:
     """One asset check per suite. `scope_of(con, run, kind)` gives the days and shops whose facts a run rebuilt
     (None: all), which the suites with a window validate alone: orchestration plans builds, quality only reads them."""
-    return [_make_check(s, scope_of) for s in SUITES]
+    return [_raw_check(s) if s.holds_files else _make_check(s, scope_of) for s in SUITES]

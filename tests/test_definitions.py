@@ -35,23 +35,28 @@ def test_marts_and_staging_are_assets_with_lineage_from_raw():
     assert graph.get(dg.AssetKey(["marts", "customers"])).group_name == "marts"
 
 
-def test_every_gx_suite_is_a_blocking_check_and_dbt_tests_are_checks():
+def test_every_gx_suite_is_a_check_blocking_or_after_the_screening_and_dbt_tests_are_checks():
+    from quality.screening import SCREENED_KEY
+
     checks = {(k.asset_key.to_user_string(), k.name) for k in _graph().asset_check_keys}
     for suite in SUITES:
         assert ("/".join(suite.asset_key), suite.name) in checks
     assert ("raw/_manifest", "rows_accounted_for") in checks
     assert any(asset == "marts/ltv_weekly" and "unique" in name for asset, name in checks)
+    raw_suites = {s.name for s in SUITES if s.holds_files}
     for spec in (c for c in defs.asset_checks if hasattr(c, "check_specs")):
         for s in spec.check_specs:
-            if s.name.startswith("gx_"):
+            if s.name in raw_suites:  # they report the screening step, which runs after the raw assets
+                assert [d.asset_key for d in s.additional_deps] == [SCREENED_KEY]
+            elif s.name.startswith("gx_"):
                 assert s.blocking
 
 
 def test_ingest_and_build_jobs_cover_everything_between_them():
     ingest, build = defs.resolve_job_def("lapak_ingest"), defs.resolve_job_def("lapak_build")
-    assert {n.name for n in ingest.graph.nodes} >= {"ingest_landing"}
+    assert {n.name for n in ingest.graph.nodes} >= {"ingest_landing", "screen_raw_files"}
     assert {"dbt_daily_facts", "dbt_models", "serve__marts"} <= {n.name for n in build.graph.nodes}
-    assert "ingest_landing" not in {n.name for n in build.graph.nodes}
+    assert not {"ingest_landing", "screen_raw_files"} & {n.name for n in build.graph.nodes}
 
 
 def test_daily_facts_are_partitioned_by_day_and_backfill_in_one_run():

@@ -7,7 +7,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from quality import checks
+from quality import validation as checks
 from quality.suites import SUITES
 
 RAW_ORDERS = next(s for s in SUITES if s.name == "gx_raw_orders")
@@ -145,13 +145,13 @@ def test_days_as_a_range_of_the_time_keep_the_rows_their_dates_would(con):
     )
     suite = dataclasses.replace(STG_LINES, window=("orders", "cast(made as date)"), window_time="made")
     for first, last in [("2026-01-09", "2026-01-10"), ("2026-01-01", "2026-01-01"), ("2026-01-05", "2026-02-20")]:
-        condition, params = checks._keys_between(suite, first, last, "day")
+        condition, params = checks.keys_between(suite, first, last, "day")
         by_range = con.execute(f"select made from t where {condition} order by made", params).fetchall()
         by_date = con.execute(
             f"select made from t where cast(made as date) between '{first}' and '{last}' order by made"
         )
         assert by_range == by_date.fetchall() and by_range, (first, last)
-    condition, params = checks._keys_between(suite, "2026-01-09", "2026-01-10", "day")
+    condition, params = checks.keys_between(suite, "2026-01-09", "2026-01-10", "day")
     assert "cast" not in condition
     kept = {made for (made,) in con.execute(f"select made from t where {condition}", params).fetchall()}
     assert {datetime(2026, 1, 10, 23, 59, 59, 999999), datetime(2026, 1, 9)} <= kept

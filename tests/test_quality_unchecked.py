@@ -8,6 +8,7 @@ from ingestion.load import ingest
 from orchestration.definitions import GX_CHECKS
 from orchestration.settings import LapakSettings
 from quality.checked import CHECKED_TABLE
+from quality.screening import screen_raw_files
 from tests.exports import order_row, write_orders_csv
 
 SHOP = "toko-saji"
@@ -25,9 +26,12 @@ def line(order_id: str) -> dict[str, str]:
 
 
 def check_run(landing, home) -> tuple[str, dg.AssetCheckEvaluation]:
-    """A Dagster run of the raw orders' check (its run id is new: not the load id of any file)."""
+    """A Dagster run of the screening step and the raw orders' check (its run id is new: not the load id of any
+    file)."""
     settings = LapakSettings(landing_dir=str(landing), home_dir=str(home))
-    result = dg.materialize([raw_orders, RAW_ORDERS_CHECK], resources={"settings": settings}, raise_on_error=False)
+    result = dg.materialize(
+        [raw_orders, screen_raw_files, RAW_ORDERS_CHECK], resources={"settings": settings}, raise_on_error=False
+    )
     (evaluation,) = result.get_asset_check_evaluations()
     return result.run_id, evaluation
 
@@ -63,7 +67,7 @@ def test_files_of_a_run_that_died_before_its_checks_are_checked_by_the_next(tmp_
 
 def test_a_check_that_fails_without_holding_marks_nothing_checked(tmp_path, monkeypatch):
     """A failure that names no rows holds nothing and blocks the run: the files stay to be checked next time."""
-    from quality import checks
+    from quality import validation
 
     landing, home = tmp_path / "landing", tmp_path / "home"
     write_orders_csv(landing / GOOD, [line("5760000000000000A1")])
@@ -73,9 +77,24 @@ def test_a_check_that_fails_without_holding_marks_nothing_checked(tmp_path, monk
         return False, [{"expectation": "expect_table_row_count_to_equal", "column": None, "success": False,
                         "unexpected_count": None, "examples": [], "rows": []}]  # fmt: skip
 
-    monkeypatch.setattr(checks, "validate_frame", table_level_failure)
+    monkeypatch.setattr(validation, "validate_frame", table_level_failure)
     _, failed = check_run(landing, home)
     assert not failed.passed and failed.severity == dg.AssetCheckSeverity.ERROR
     monkeypatch.undo()
     _, next_run = check_run(landing, home)
     assert next_run.passed and next_run.metadata["files_validated"].value == 1
+
+
+def test_the_raw_check_observes_and_holds_nothing_itself(tmp_path):
+    """Holding is the screening step's: the check alone reports that nothing was screened, and the bad file stays."""
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    warehouse = home / "warehouse.duckdb"
+    write_orders_csv(landing / BAD, [line("5760000000000000B1"), line("5760000000000000#2")])
+    ingest(warehouse, landing, home, load_id="A")
+    settings = LapakSettings(landing_dir=str(landing), home_dir=str(home))
+    result = dg.materialize([raw_orders, RAW_ORDERS_CHECK], resources={"settings": settings}, raise_on_error=False)
+    (evaluation,) = result.get_asset_check_evaluations()
+    assert not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
+    assert "not screened" in evaluation.metadata["reason"].value
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("select status from raw._manifest").fetchall() == [("loaded",)]

@@ -4,16 +4,12 @@ folder, shops side by side (`workers.py`).
 The modules, one job each: `loader.py` the transactional loader (manifest, transactions, retries one by one),
 `file_load.py` one file's rows into its raw table, `batch.py` many small workbooks at once, `csv_reader.py` and
 `workbook_reader.py` a file into `_file`, `quarantine.py` the rows that cannot be parsed, `manifest_rows.py` the
-manifest in memory and its rows, `session.py` the connection's timed statements and temp tables. Names set here
-(`ingestion.load.TXN_ROWS = …`) reach the module that uses them.
+manifest in memory and its rows, `session.py` the connection's timed statements and temp tables.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
-import sys
-import types
 from pathlib import Path
 
 import duckdb
@@ -21,13 +17,11 @@ import duckdb
 from ingestion.batch import BATCH_FILE_BYTES, BATCH_FILES, BATCH_ROWS
 from ingestion.csv_reader import ARROW_FILE_BYTES, UNPIVOT_ROWS
 from ingestion.file_load import NATURAL_KEYS, RANGE_COLUMNS, export_time
-from ingestion.file_load import Pending as _Pending  # noqa: F401  (the name tests know it by)
 from ingestion.landing import scan_landing
 from ingestion.loader import TXN_ROWS, Loader
 from ingestion.report import FileResult, IngestReport
 from ingestion.scan import scan_file
-from ingestion.workers import EventHook, ingest_workers, run_loader, shop_groups
-from ingestion.workers import run_parallel as _run_parallel  # called by this name, which tests replace to spy on it
+from ingestion.workers import EventHook, ingest_workers, run_loader, run_parallel, shop_groups
 
 __all__ = [
     "ARROW_FILE_BYTES", "BATCH_FILES", "BATCH_FILE_BYTES", "BATCH_ROWS", "NATURAL_KEYS", "RANGE_COLUMNS", "TXN_ROWS",
@@ -72,7 +66,7 @@ def ingest(
         if groups is None:
             report.files = run_loader(loader, files, kinds, on_event)
         else:
-            report.files = _run_parallel(con, loader, files, groups, landing, home, load_id, kinds, on_event)
+            report.files = run_parallel(con, loader, files, groups, landing, home, load_id, kinds, on_event)
             loader = None
         report.files += [
             FileResult(path.relative_to(landing).as_posix(), shop_id, "", "skipped", reason=why)
@@ -85,22 +79,3 @@ def ingest(
     finally:
         con.close()
     return report
-
-
-# setting a name here (`ingestion.load.TXN_ROWS = …`, tests' monkeypatch) sets it where the code that reads it lives
-_MODULES = tuple(
-    importlib.import_module(f"ingestion.{name}")
-    for name in ("batch", "csv_reader", "file_load", "loader", "manifest_rows", "quarantine", "session",
-                 "workbook_reader", "workers")
-)  # fmt: skip
-
-
-class _SetWhereUsed(types.ModuleType):
-    def __setattr__(self, name: str, value: object) -> None:
-        for module in _MODULES:
-            if name in vars(module):
-                setattr(module, name, value)
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _SetWhereUsed

@@ -67,9 +67,9 @@ def test_order_csv_with_bom_tabs_and_pii(dirs):
 def test_empty_and_dash_cells_are_null_whether_or_not_their_column_needed_trimming(dirs, monkeypatch, arrow_bytes):
     """'', '--' and their quoted forms are NULL in a column with nothing to trim (read as they are) and in one
     where other values had spaces to trim, read into Arrow or into a temp table."""
-    from ingestion import load
+    from ingestion import csv_reader
 
-    monkeypatch.setattr(load, "ARROW_FILE_BYTES", arrow_bytes)
+    monkeypatch.setattr(csv_reader, "ARROW_FILE_BYTES", arrow_bytes)
     landing, _ = dirs
     rows = [
         order_row(**{"SKU ID": f"17290000000000000{i}", "Variation": v, "Product Category": c})
@@ -101,7 +101,7 @@ def test_rerun_and_renamed_copy_change_nothing(dirs):
 
 def test_files_seen_before_are_not_read_again_unless_changed(dirs, monkeypatch):
     """A daily run over a year of exports reads only the new ones: path, size and modification time match."""
-    import ingestion.load as load
+    from ingestion import loader, workers
 
     landing, _ = dirs
     a = write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [order_row()])
@@ -111,8 +111,14 @@ def test_files_seen_before_are_not_read_again_unless_changed(dirs, monkeypatch):
     )
     run(dirs)
     read: list[str] = []
-    real_scan = load.scan_file
-    monkeypatch.setattr(load, "scan_file", lambda path, text=True: read.append(path.name) or real_scan(path, text))
+    real_scan = loader.scan_file
+
+    def scan(path, text=True):
+        read.append(path.name)
+        return real_scan(path, text)
+
+    for module in (loader, workers):  # the loader scans a file, or the parallel workers do for it
+        monkeypatch.setattr(module, "scan_file", scan)
     before = query(dirs, "select * from raw.orders order by all")
 
     assert [f.status for f in run(dirs, load_id="load-2").files] == ["unchanged", "unchanged"]
@@ -341,7 +347,7 @@ def test_small_and_big_files_find_the_same_columns_to_trim(dirs, tmp_path, monke
     """A CSV read into Arrow is trimmed there, every column; one read into a temp table (bigger than
     ARROW_FILE_BYTES) finds the columns with spaces or tabs at their edges with one test over all values (up to
     UNPIVOT_ROWS rows) or a test per column (bigger), and trims those: the same raw rows every way."""
-    from ingestion import load
+    from ingestion import csv_reader
 
     landing, _ = dirs
     rows = [order_row(**{"Order ID": f"5760000000000000{i:02d}"}) for i in range(12)]
@@ -355,9 +361,13 @@ def test_small_and_big_files_find_the_same_columns_to_trim(dirs, tmp_path, monke
     rows[8]["Province"] = "\r\nJawa Tengah"
     write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", rows)
     tables = []
-    for arrow_bytes, unpivot_rows in ((load.ARROW_FILE_BYTES, load.UNPIVOT_ROWS), (0, load.UNPIVOT_ROWS), (0, 0)):
-        monkeypatch.setattr(load, "ARROW_FILE_BYTES", arrow_bytes)
-        monkeypatch.setattr(load, "UNPIVOT_ROWS", unpivot_rows)
+    for arrow_bytes, unpivot_rows in (
+        (csv_reader.ARROW_FILE_BYTES, csv_reader.UNPIVOT_ROWS),
+        (0, csv_reader.UNPIVOT_ROWS),
+        (0, 0),
+    ):
+        monkeypatch.setattr(csv_reader, "ARROW_FILE_BYTES", arrow_bytes)
+        monkeypatch.setattr(csv_reader, "UNPIVOT_ROWS", unpivot_rows)
         home = tmp_path / f"home-{arrow_bytes}-{unpivot_rows}"
         (f,) = ingest(home / "warehouse.duckdb", landing, home, load_id="load-1").files
         assert (f.status, f.rows_loaded) == ("loaded", 12)

@@ -93,12 +93,12 @@ def test_fixture(corpus_run, name):
 def test_files_read_into_arrow_or_a_temp_table_load_the_same(corpus_run, tmp_path, monkeypatch):
     """CSVs up to ARROW_FILE_BYTES are read into an Arrow table, bigger ones into a DuckDB temp table: the corpus
     (rejects, quarantined rows, multi-line values, encodings) read the second way gives the same tables."""
-    from ingestion import load
+    from ingestion import csv_reader
 
     _, arrow_warehouse = corpus_run
     shutil.copytree(CORPUS / "files", tmp_path / "landing" / SHOP)
     monkeypatch.setenv("LAPAK_PII_KEY", "corpus-key-0123456789abcdef0123456789abcdef")
-    monkeypatch.setattr(load, "ARROW_FILE_BYTES", 0)
+    monkeypatch.setattr(csv_reader, "ARROW_FILE_BYTES", 0)
     ingest(tmp_path / "home" / "warehouse.duckdb", tmp_path / "landing", tmp_path / "home", load_id="corpus")
     skip = {"_manifest": {"loaded_at", "seconds"}, "_quarantine": {"quarantined_at"}}
     with duckdb.connect() as con:

@@ -27,10 +27,10 @@ FILES, ROWS = 5, 30_000
 SCRIPT = """
 import sys
 from pathlib import Path
-import ingestion.load
+import ingestion.loader
 from ingestion.load import ingest
 
-ingestion.load.TXN_ROWS = int(sys.argv[4])
+ingestion.loader.TXN_ROWS = int(sys.argv[4])
 
 def say(event, rel, result):
     print(event, rel, flush=True)

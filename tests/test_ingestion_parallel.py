@@ -47,8 +47,8 @@ def serial(landing, tmp_path_factory):
 
 def _spy(monkeypatch) -> list[int]:
     calls: list[int] = []
-    real = load._run_parallel
-    monkeypatch.setattr(load, "_run_parallel", lambda con, first, files, groups, *a: calls.append(len(groups)) or real(
+    real = load.run_parallel
+    monkeypatch.setattr(load, "run_parallel", lambda con, first, files, groups, *a: calls.append(len(groups)) or real(
         con, first, files, groups, *a))  # fmt: skip
     return calls
 

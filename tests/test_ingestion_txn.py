@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-import ingestion.load as load
+from ingestion import loader
+from ingestion.file_load import Pending
 from tests.exports import write_big_orders_csv
 from tests.helpers.ingestion import reference_run, run
 
@@ -53,21 +54,21 @@ def one_by_one(landing, tmp_path_factory):
 
 def test_shared_transactions_load_what_one_transaction_per_file_loads(landing, one_by_one, tmp_path, monkeypatch):
     monkeypatch.setenv("LAPAK_PII_KEY", "txn-test-0123456789abcdef0123456789abcdef")
-    monkeypatch.setattr(load, "TXN_ROWS", 3 * ROWS)
+    monkeypatch.setattr(loader, "TXN_ROWS", 3 * ROWS)
     commits, replays = [], []
-    real_sql, real_replay = load.Loader._sql, load.Loader._replay_open
+    real_sql, real_replay = loader.Loader._sql, loader.Loader._replay_open
 
     def sql(self, label, *args):
         if label == "commit":
-            commits.append(len([p for p in self._open if isinstance(p, load._Pending)]))
+            commits.append(len([p for p in self._open if isinstance(p, Pending)]))
         return real_sql(self, label, *args)
 
     def replay(self):
-        replays.append([p.result.source_file for p in self._open if isinstance(p, load._Pending)])
+        replays.append([p.result.source_file for p in self._open if isinstance(p, Pending)])
         return real_replay(self)
 
-    monkeypatch.setattr(load.Loader, "_sql", sql)
-    monkeypatch.setattr(load.Loader, "_replay_open", replay)
+    monkeypatch.setattr(loader.Loader, "_sql", sql)
+    monkeypatch.setattr(loader.Loader, "_replay_open", replay)
     got = run(landing, tmp_path)
     # files did share transactions, and the truncated one failed the one it was in
     assert max(commits) >= 3

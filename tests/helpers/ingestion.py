@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import ingestion.load as load
+from ingestion import batch, loader
 from ingestion.formats import KINDS
 from ingestion.load import ingest
 from ingestion.manifest import accounting_problems
@@ -44,10 +44,10 @@ def run(landing: Path, home: Path, **kwargs):
 
 
 def reference_run(landing: Path, home: Path, pii_key: str, settings: dict | None = None, **kwargs):
-    """`run` with `LAPAK_PII_KEY` set and settings of `ingestion.load` patched for this run only: the plain way
-    (one file per batch, per transaction, one loader) that a test compares the fast way with."""
+    """`run` with `LAPAK_PII_KEY` set and loader settings (`TXN_ROWS`, `BATCH_FILES`) patched for this run only:
+    the plain way (one file per batch, per transaction, one loader) that a test compares the fast way with."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("LAPAK_PII_KEY", pii_key)
         for name, value in (settings or {}).items():
-            mp.setattr(load, name, value)
+            mp.setattr({"TXN_ROWS": loader, "BATCH_FILES": batch}[name], name, value)
         return run(landing, home, **kwargs)

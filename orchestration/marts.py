@@ -35,7 +35,8 @@ BUILDS_TABLE = "lapak.mart_builds"
 # every marts step that may change the marts, at its start, whether it then succeeds or not: the published
 # copy is updated in place only when nothing but the build it holds came between (orchestration/publish.py)
 STEPS_TABLE = "lapak.mart_steps"
-PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "tests")
+# what dbt reads of the project; a part it does not have (no seeds yet, no singular tests) adds nothing
+PROJECT_PARTS = ("dbt_project.yml", "models", "macros", "tests", "seeds", "snapshots", "analyses")
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,7 @@ def project_fingerprint(project_dir: Path) -> str:
     digest = hashlib.sha256()
     for part in PROJECT_PARTS:
         root = project_dir / part
-        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        files = [root] if root.is_file() else sorted(p for p in root.rglob("*") if p.is_file())
         for path in files:
             digest.update(str(path.relative_to(project_dir)).encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]

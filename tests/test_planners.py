@@ -598,12 +598,8 @@ def test_project_fingerprint_changes_with_dbt_project_yml_models_macros_and_test
     assert len(base) == 16
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="project_fingerprint reads a missing part (here tests/, which git drops once empty) as a file: "
-    "FileNotFoundError, though dbt builds a project without singular tests",
-)
 def test_project_fingerprint_of_a_project_without_singular_tests(tmp_path):
+    """git drops an empty tests/ folder, and dbt builds a project without singular tests."""
     project = dbt_project(tmp_path / "a")
     shutil.rmtree(project / "tests")
     assert len(project_fingerprint(project)) == 16

@@ -41,11 +41,9 @@ aggregated as (
         max(city) as city,
         {{ dbt.bool_or('is_counted') }} as is_counted,
         count(*) as order_lines,
-        sum(case when is_counted then quantity else 0 end) as units,
-        sum(case when is_counted then subtotal_after_discount_idr else 0 end) as gmv_idr,
+        {{ counted_sales(orders=false) }},
         sum(case when is_counted then coalesce(order_refund_amount_idr, 0) else 0 end) as refund_idr,
-        sum(subtotal_after_discount_idr) as subtotal_after_discount_idr,
-        sum(returned_quantity) as returned_units
+        sum(subtotal_after_discount_idr) as subtotal_after_discount_idr
     from stg_tiktok__order_lines
     group by
         shop_id,

@@ -116,19 +116,7 @@ sku_days as (
 
 daily_sales as (
 
-    select
-        shop_id,
-        sku_id,
-        order_date,
-        count(distinct case when is_counted then order_id end) as orders,
-        sum(case when is_counted then quantity else 0 end) as units,
-        sum(case when is_counted then subtotal_after_discount_idr else 0 end) as gmv_idr,
-        sum(returned_quantity) as returned_units
-    from order_lines
-    group by
-        shop_id,
-        sku_id,
-        order_date
+    {{ counted_sku_day_sales('order_lines') }}
 
 ),
 
@@ -167,7 +155,7 @@ snapshots_anchored as (
         stg_tiktok__product_snapshots.sku_id,
         stg_tiktok__product_snapshots.snapshot_at,
         stg_tiktok__product_snapshots.stock_quantity,
-        coalesce(sum(case when order_lines.is_counted then order_lines.quantity end), 0) as units_before_snapshot
+        coalesce({{ counted_units('order_lines') }}, 0) as units_before_snapshot
     from stg_tiktok__product_snapshots
     left join order_lines
         on

@@ -7,24 +7,25 @@ stg_tiktok__order_lines as (
 
 ),
 
+sku_days as (
+
+    {{ counted_sku_day_sales('stg_tiktok__order_lines', names=true) }}
+
+),
+
 final as (
 
     select
         shop_id,
         sku_id,
         order_date as date,
-        max(product_name) as product_name,
-        max(seller_sku) as seller_sku,
-        count(distinct case when is_counted then order_id end) as orders,
-        sum(case when is_counted then quantity else 0 end) as units,
-        sum(case when is_counted then subtotal_after_discount_idr else 0 end) as gmv_idr,
-        sum(returned_quantity) as returned_units
-    from stg_tiktok__order_lines
-    where order_date is not null
-    group by
-        shop_id,
-        sku_id,
-        order_date
+        product_name,
+        seller_sku,
+        orders,
+        units,
+        gmv_idr,
+        returned_units
+    from sku_days
 
 )
 

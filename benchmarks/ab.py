@@ -41,14 +41,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.dbt_steps import newest_targets  # noqa: E402
+from benchmarks.dbt_steps import STEPS, newest_targets, target_root  # noqa: E402
 from benchmarks.measure import lapak_env, run_lapak  # noqa: E402
 from benchmarks.run import SCALES, benchmark_landing, one_day, shape  # noqa: E402
 from lapak.generate import generate  # noqa: E402
 
 KEYS = ("wall", "total", "rest", "ingest", "dbt", "checks", "publish", "peak_mib")
 INGEST_KEYS = ("wall", "ingest", "next_checkpoint", "peak_mib")
-DBT_STEPS = ("dbt_staging step", "dbt_marts step")
+DBT_STEPS = ("facts step", "models step")
 NEW_FILE = "Semua pesanan-2026-11-22-08_00.csv"  # a day after run.py's own new day (2026-11-21)
 DEFAULTS = {"run": ("10k", 3), "new-day": ("5m", 3), "ingest": (None, 2)}  # mode: (scale, rounds)
 
@@ -94,13 +94,13 @@ def print_medians(runs: dict[str, list[dict[str, float]]], keys: tuple[str, ...]
         print(f"  {key:>{width}}: baseline {base:.{places}f}{unit}, this {this:.{places}f}{unit} = {ratio}")
 
 
-def dbt_times(root: Path) -> dict[str, float]:
-    """Each dbt step's elapsed time and its nodes' times, from the newest target folder of each step under `root`
-    (dagster-dbt gives every invocation its own: `<step>-<run id>-<uuid>`)."""
+def dbt_times(root: Path, home: Path) -> dict[str, float]:
+    """Each dbt step's elapsed time and its nodes' times, from the newest target folder of each step of the run in
+    `home` by the checkout at `root` (dagster-dbt gives every invocation its own: `<step>-<run id>-<uuid>`)."""
     times: dict[str, float] = {}
-    for folder in newest_targets(root / "dbt_project" / "target"):
+    for folder in newest_targets(target_root(home, root)):
         results = json.loads((folder / "run_results.json").read_text())
-        times[f"{folder.name.split('-')[0]} step"] = results["elapsed_time"]
+        times[f"{STEPS[folder.name.split('-')[0]]} step"] = results["elapsed_time"]
         for node in results["results"]:
             times[node["unique_id"].split(".", 2)[-1]] = node["execution_time"]
     return times
@@ -137,7 +137,7 @@ def ab_run(roots: dict[str, Path], scale: str, rounds: int, n_nodes: int, work: 
                 raise RuntimeError(f"{name}: lapak run exited with {summary['exit_code']}")
             row = run_row(summary, peak)
             runs[name].append(row)
-            nodes[name].append(dbt_times(root))
+            nodes[name].append(dbt_times(root, home))
             stages = ", ".join(f"{k} {row[k]:.1f}" for k in ("ingest", "dbt", "checks", "publish"))
             print(
                 f"round {round_ + 1} {name:>8}: wall {row['wall']:.1f}s, jobs {row['total']:.1f}s "
@@ -224,7 +224,7 @@ def ab_new_day(roots: dict[str, Path], built_work: Path, scale: str, rounds: int
                 raise RuntimeError(f"{name}: exit {summary['exit_code']}, files {summary['files']}")
             row = run_row(summary, peak)
             runs[name].append(row)
-            times = dbt_times(root)
+            times = dbt_times(root, home)
             steps[name].append({k: times.get(k, 0.0) for k in DBT_STEPS})
             stages = ", ".join(f"{k} {row[k]:.2f}" for k in ("ingest", "dbt", "checks", "publish"))
             print(

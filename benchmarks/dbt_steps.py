@@ -1,7 +1,7 @@
 """Where a dbt step's time went on its threads, from the run results of the newest (or a given) target folder.
 
-    .venv/bin/python benchmarks/dbt_steps.py                    # the newest dbt_staging and dbt_marts targets
-    .venv/bin/python benchmarks/dbt_steps.py --target dbt_project/target/dbt_marts-<run>-<id> --top 15
+    .venv/bin/python benchmarks/dbt_steps.py --home data        # the newest dbt_daily_facts and dbt_models targets
+    .venv/bin/python benchmarks/dbt_steps.py --target data/dbt_target/dbt_models-<run>-<id> --top 15
 
 For each step: dbt's elapsed time; its nodes by kind with their summed time; the span from the first node's
 start to the last node's end and how busy dbt's threads were within it (summed node time / threads × span:
@@ -9,7 +9,7 @@ near 100%, the step is bound by its nodes' total, and fewer or cheaper nodes sho
 chain of nodes that wait on each other); the slowest nodes with when each ran; and the longest waits between
 a model's end and the first of its data tests' start (dbt queues nodes by depth in the graph, not by the
 longest chain behind them, so a model's tests can wait behind shallower nodes). Reads files only: run it after
-`lapak run`, `benchmarks/run.py` or `benchmarks/ab.py` left their targets in dbt_project/target.
+`lapak run` left its targets in the home's `dbt_target` folder.
 """
 
 import argparse
@@ -20,17 +20,31 @@ from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-STEPS = ("dbt_staging", "dbt_marts")
+# dagster-dbt's target folders are named for the step: `dbt_daily_facts` and `dbt_models` (before issue 32:
+# `dbt_staging` and `dbt_marts`, which a baseline checkout of benchmarks/ab.py may still write)
+STEPS = {"dbt_daily_facts": "facts", "dbt_staging": "facts", "dbt_models": "models", "dbt_marts": "models"}
 
 
 def newest_targets(target_root: Path) -> list[Path]:
     """The newest target folder of each step that has run results (dagster-dbt's `<step>-<run id>-<uuid>`)."""
     newest = []
-    for step in STEPS:
-        folders = [p for p in target_root.glob(f"{step}-*-*") if (p / "run_results.json").exists()]
+    for kind in ("facts", "models"):
+        folders = [
+            p
+            for step, of_kind in STEPS.items()
+            if of_kind == kind
+            for p in target_root.glob(f"{step}-*-*")
+            if (p / "run_results.json").exists()
+        ]
         if folders:
             newest.append(max(folders, key=lambda p: p.stat().st_mtime))
     return newest
+
+
+def target_root(home: Path, checkout: Path = ROOT) -> Path:
+    """Where a home's dbt targets are: `<home>/dbt_target`, or the checkout's dbt_project/target for a lapak from
+    before per-home targets (a baseline of benchmarks/ab.py)."""
+    return home / "dbt_target" if (home / "dbt_target").is_dir() else checkout / "dbt_project" / "target"
 
 
 def _ts(value: str) -> datetime:
@@ -98,9 +112,10 @@ def describe(target: Path, top: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--target", action="append", help="a dbt target folder (repeatable); default: the newest")
+    parser.add_argument("--home", type=Path, default=Path("data"), help="the home whose newest targets to read")
     parser.add_argument("--top", type=int, default=10)
     args = parser.parse_args()
-    targets = [Path(t) for t in args.target] if args.target else newest_targets(ROOT / "dbt_project" / "target")
+    targets = [Path(t) for t in args.target] if args.target else newest_targets(target_root(args.home))
     if not targets:
         raise SystemExit("no dbt target folder with run results: run lapak first")
     for target in targets:

@@ -121,7 +121,9 @@ def run_lapak(landing: Path, home: Path, stacks: Path | None = None, root: Path 
     entry = ["-m", "lapak.cli"] if stacks is None else ["-c", SAMPLED_LAPAK, str(stacks)]
     proc = subprocess.Popen(
         [sys.executable, *entry, "run", "--landing", str(landing), "--home", str(home), "--json"],
-        cwd=root, env=lapak_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        # PYTHONPATH: the processes lapak starts (dbt) import the checkout's code too, not the venv's editable install
+        cwd=root, env={**lapak_env(), "PYTHONPATH": str(root)}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
     )  # fmt: skip
     started = time.perf_counter()
     rss = PeakRSS(proc.pid)

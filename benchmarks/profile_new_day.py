@@ -11,7 +11,7 @@ The same new day as `benchmarks/ab.py --mode new-day` (one day of one shop's ord
 `py-spy record --subprocesses` (active samples only: a thread py-spy sees idle, waiting on a lock or a socket, is
 left out, though threads that poll, like multiprocessing's pool handlers, still show; DuckDB's own threads are
 native and do not show, the Python frame that called it does). Prints, for
-each process with samples (lapak's, the warm dbt server, each dbt command it forked, Dagster's helpers), its
+each process with samples (lapak's, each dbt command dagster-dbt started, Dagster's helpers), its
 CPU seconds and the functions its samples were in (inclusive: a function counts with everything it called),
 then lapak's stages. A profile, not a timing: sampling slows the run (use ab.py or run.py for times).
 With `--full`, the same for a whole `lapak run` of W's landing into a new home. With `--memory`, no py-spy: the
@@ -71,8 +71,7 @@ def label(process: str) -> str:
     cmd = cmd.strip('"')
     for marker, name in (
         ("lapak.cli run", "lapak run (Dagster, ingestion, checks, publish)"),
-        ("orchestration.warm_dbt", "warm dbt (the server, or a dbt command it forked)"),
-        ("lapak-dbt", "dbt client (hands a command to the warm dbt)"),
+        ("bin/dbt ", "dbt (a command dagster-dbt started)"),
         ("watch_orphans", "Dagster's orphan watcher"),
         ("resource_tracker", "multiprocessing's resource tracker"),
     ):

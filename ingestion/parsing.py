@@ -28,8 +28,8 @@ TYPE_PATTERNS = {
 }
 # A plain number (nearly every money and count cell: `149000`, `0`) matches the `int` and `idr` patterns. It is
 # the value that comes back from a cast to a whole number and back to text, a test that costs a fraction of the
-# regular expressions (benchmarks/parsers.py); the rest (`IDR 12.000`, `007`, `+5`, `1e3`) still go through them,
-# so the checks accept exactly what the patterns accept (tests/test_parsing_agreement.py).
+# regular expressions (docs/performance.md, decision log); the rest (`IDR 12.000`, `007`, `+5`, `1e3`) still go
+# through them, so the checks accept exactly what the patterns accept (tests/test_parsing_agreement.py).
 _PLAIN_NUMBER = "cast(try_cast({c} as ubigint) as varchar) = {c}"
 TYPE_CHECKS = TYPE_PATTERNS | {
     typ: f"(case when {_PLAIN_NUMBER} then true else {TYPE_PATTERNS[typ]} end)" for typ in ("int", "idr")
@@ -84,7 +84,7 @@ def type_conditions(
     kind: Kind, typed: list[tuple[str, str]], checks: dict[str, str] = TYPE_CHECKS
 ) -> tuple[dict[str, str], str]:
     """Per typed column, the SQL condition of a value that cannot be parsed; and of a row with any problem.
-    (`checks`: TYPE_CHECKS, or TYPE_PATTERNS for benchmarks/parsers.py.)"""
+    (`checks`: TYPE_CHECKS, or TYPE_PATTERNS, the patterns alone, which tests compare them with.)"""
     conds = {}
     for col, typ in typed:
         check = checks[typ].format(c=f'"{col}"')

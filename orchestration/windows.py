@@ -210,7 +210,7 @@ def record_fact_build(
 
 # DuckDB's memory limit for the connection that appends a build record: with its default, 80% of RAM, the
 # checkpoint as it closes, right after dbt's facts step, took up to 2 GiB and seconds in lapak's own process; capped,
-# none (found with `benchmarks/run.py --stacks`; docs/performance.md, decision log).
+# none (docs/performance.md, decision log).
 RECORD_MEMORY_LIMIT = "256MB"
 
 

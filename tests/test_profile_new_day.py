@@ -7,8 +7,8 @@ from pathlib import Path
 
 SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "profile_new_day.py"
 LAPAK = 'process 10:".venv/bin/python -m lapak.cli run --landing L --home H --json"'
-DBT = 'process 12:"/venv/bin/python -m orchestration.warm_dbt /tmp/x/dbt.sock"'
-CLIENT = 'process 13:"/venv/bin/python /venv/bin/lapak-dbt build --select x"'
+DBT = 'process 12:"/venv/bin/python /venv/bin/dbt build --select x"'
+WATCHER = 'process 13:"/venv/bin/python -m dagster._core.execution.watch_orphans 10"'
 
 
 def _profile(tmp_path: Path) -> dict[str, list[str]]:
@@ -17,11 +17,11 @@ def _profile(tmp_path: Path) -> dict[str, list[str]]:
     raw.write_text(
         "\n".join(
             [
-                # a dbt command forked by the warm server, itself under lapak: the sample is the dbt command's
+                # a dbt command started under lapak: the sample is the dbt command's
                 f"{LAPAK};{DBT};Thread._bootstrap (threading.py:1002);execute (dbt/x.py:10);execute (dbt/x.py:12) 3",
                 f"{LAPAK};{DBT};Thread._bootstrap (threading.py:1002);compile (dbt/y.py:5) 1",
                 f"{LAPAK};_run_module_as_main (<frozen runpy>:198);main (lapak/cli.py:9) 2",
-                f"{LAPAK};{CLIENT};client (orchestration/warm_dbt.py:40) 1",
+                f"{LAPAK};{WATCHER};watch (watch_orphans.py:40) 1",
                 "a line without a process 7",
             ]
         )
@@ -39,7 +39,7 @@ def _profile(tmp_path: Path) -> dict[str, list[str]]:
 
 def test_samples_count_once_per_function_in_the_innermost_process(tmp_path):
     per = _profile(tmp_path)
-    dbt = per["12 warm dbt (the server, or a dbt command it forked): 4.0 s of CPU"]
+    dbt = per["12 dbt (a command dagster-dbt started): 4.0 s of CPU"]
     # two lines of one function in one sample count once; the plumbing every thread starts with is left out
     assert dbt == ["75.0%  execute (dbt/x.py)", "25.0%  compile (dbt/y.py)"]
     # frames above the innermost process are not its own
@@ -50,5 +50,5 @@ def test_samples_count_once_per_function_in_the_innermost_process(tmp_path):
 def test_processes_are_named_by_what_they_run(tmp_path):
     headings = sorted(_profile(tmp_path))
     assert headings[0].startswith("10 lapak run")
-    assert headings[1].startswith("12 warm dbt")
-    assert headings[2].startswith("13 dbt client")
+    assert headings[1].startswith("12 dbt (a command")
+    assert headings[2].startswith("13 Dagster's orphan watcher")

@@ -23,12 +23,3 @@
         else 'other'
     end)
 {%- endmacro %}
-
-{#- NPS band of a 0-10 score. -#}
-{% macro nps_band(score) -%}
-    (case
-        when {{ score }} >= 9 then 'promoter'
-        when {{ score }} >= 7 then 'passive'
-        when {{ score }} >= 0 then 'detractor'
-    end)
-{%- endmacro %}

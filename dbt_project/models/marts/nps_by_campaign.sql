@@ -19,10 +19,10 @@ valid_responses as (
 
     select
         shop_id,
-        score,
+        {{ nps_band('score') }} as nps_band,
         coalesce(campaign_id, '(none)') as campaign_id
     from stg_seller__nps_responses
-    where score between 0 and 10
+    where {{ is_nps_score('score') }}
 
 ),
 
@@ -32,9 +32,7 @@ campaign_scores as (
         shop_id,
         campaign_id,
         count(*) as responses,
-        sum(case when score >= 9 then 1 else 0 end) as promoters,
-        sum(case when score between 7 and 8 then 1 else 0 end) as passives,
-        sum(case when score <= 6 then 1 else 0 end) as detractors
+        {{ nps_band_counts() }}
     from valid_responses
     group by
         shop_id,
@@ -56,8 +54,7 @@ final as (
             stg_seller__campaigns.campaign_name,
             case when campaign_scores.campaign_id = '(none)' then '(no campaign)' end
         ) as campaign_name,
-        100.0 * (campaign_scores.promoters - campaign_scores.detractors)
-        / campaign_scores.responses as nps
+        {{ nps('campaign_scores.promoters', 'campaign_scores.detractors', 'campaign_scores.responses') }} as nps
     from campaign_scores
     left join stg_seller__campaigns
         on

@@ -11,12 +11,12 @@ valid_responses as (
 
     select
         shop_id,
-        score,
+        {{ nps_band('score') }} as nps_band,
         coalesce(channel, '(unknown)') as channel,
         cast({{ dbt.date_trunc('month', 'responded_at') }} as date) as month_start_date
     from stg_seller__nps_responses
     where
-        score between 0 and 10
+        {{ is_nps_score('score') }}
         and responded_at is not null
 
 ),
@@ -28,14 +28,14 @@ channel_rows as (
         shop_id,
         month_start_date,
         channel,
-        score
+        nps_band
     from valid_responses
     union all
     select
         shop_id,
         month_start_date,
         'all' as channel,
-        score
+        nps_band
     from valid_responses
 
 ),
@@ -47,9 +47,7 @@ scored as (
         month_start_date,
         channel,
         count(*) as responses,
-        sum(case when score >= 9 then 1 else 0 end) as promoters,
-        sum(case when score between 7 and 8 then 1 else 0 end) as passives,
-        sum(case when score <= 6 then 1 else 0 end) as detractors
+        {{ nps_band_counts() }}
     from channel_rows
     group by
         shop_id,
@@ -68,7 +66,7 @@ final as (
         promoters,
         passives,
         detractors,
-        100.0 * (promoters - detractors) / responses as nps,
+        {{ nps('promoters', 'detractors', 'responses') }} as nps,
         responses < 30 as is_small_sample
     from scored
 

@@ -79,7 +79,7 @@ final as (
         customer_totals.refund_idr,
         main_provinces.province,
         customer_totals.gmv_idr - customer_totals.refund_idr as net_revenue_idr,
-        customer_totals.orders >= 2 as is_repeat_buyer
+        customer_totals.orders >= {{ var('repeat_buyer_orders') }} as is_repeat_buyer
     from customer_totals
     left join main_provinces
         on

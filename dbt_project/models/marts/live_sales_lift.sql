@@ -1,4 +1,5 @@
 {%- set baseline_weeks = var('lift_baseline_weeks') -%}
+{%- set after_days = var('lift_after_days') -%}
 
 with
 
@@ -47,7 +48,7 @@ shop_ranges as (
 
 ),
 
--- a lift window = the event itself and the 24 hours after it
+-- a lift window = the event itself and the 24 hours after it (`lift_after_days`)
 events as (
 
     select
@@ -83,7 +84,7 @@ week_offsets as (
 
 ),
 
--- week 0 is the window itself, weeks 1-4 the same hours on the same weekday before it
+-- week 0 is the window itself, weeks 1-4 (`lift_baseline_weeks`) the same hours on the same weekday before it
 shifted_windows as (
 
     select
@@ -96,7 +97,7 @@ shifted_windows as (
             as {{ dbt.type_timestamp() }}
         ) as window_start_at,
         cast(
-            {{ dbt.dateadd('day', '1 - 7 * week_offsets.weeks_back', 'events.ended_at') }}
+            {{ dbt.dateadd('day', after_days ~ ' - 7 * week_offsets.weeks_back', 'events.ended_at') }}
             as {{ dbt.type_timestamp() }}
         ) as window_end_at
     from events
@@ -171,7 +172,7 @@ final as (
         events.creator_id,
         events.started_at,
         events.ended_at,
-        cast({{ dbt.dateadd('day', 1, 'events.ended_at') }} as {{ dbt.type_timestamp() }}) as window_end_at,
+        cast({{ dbt.dateadd('day', after_days, 'events.ended_at') }} as {{ dbt.type_timestamp() }}) as window_end_at,
         coalesce(compared.baseline_weeks, 0) as baseline_weeks,
         compared.window_orders,
         cast(compared.baseline_orders as decimal(18, 2)) as baseline_orders,

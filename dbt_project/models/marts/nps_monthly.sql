@@ -67,7 +67,7 @@ final as (
         passives,
         detractors,
         {{ nps('promoters', 'detractors', 'responses') }} as nps,
-        responses < 30 as is_small_sample
+        responses < {{ var('nps_small_sample_responses') }} as is_small_sample
     from scored
 
 )

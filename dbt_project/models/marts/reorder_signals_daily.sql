@@ -1,4 +1,9 @@
 {%- set decay = var('reorder_demand_decay') -%}
+{#- a day's age: 0 today, 1 yesterday, ... -#}
+{%- set demand_days = var('reorder_demand_days') -%}
+{%- set recent_days = var('spike_recent_days') -%}
+{%- set trailing_last_age = recent_days + var('spike_trailing_days') - 1 -%}
+{%- set oldest_age = [demand_days - 1, trailing_last_age] | max -%}
 
 with
 
@@ -16,7 +21,7 @@ stg_seller__sku_settings as (
 
 ),
 
--- each day paired with itself and the 29 days before it (ages 0-29)
+-- each day paired with itself and the days before it that any rate below reads (ages 0-29 by default)
 day_pairs as (
 
     select
@@ -31,7 +36,7 @@ day_pairs as (
             today.shop_id = past.shop_id
             and today.sku_id = past.sku_id
             and today.day_index >= past.day_index
-            and today.day_index - 29 <= past.day_index
+            and today.day_index - {{ oldest_age }} <= past.day_index
 
 ),
 
@@ -56,16 +61,17 @@ demand_stats as (
         shop_id,
         sku_id,
         date,
-        sum(case when age_days <= 27 then units_dec * weight end)
-        / sum(case when age_days <= 27 then weight end) as demand_rate_dec,
-        sum(case when age_days between 2 and 29 then units_dec end)
-        / nullif(count(case when age_days between 2 and 29 then 1 end), 0) as trailing_rate_dec,
-        sum(case when age_days = 0 then units else 0 end) as units_24h,
-        sum(case when age_days <= 1 then units else 0 end) as units_48h,
-        count(case when age_days <= 1 then 1 end) as days_48h,
-        count(case when age_days <= 27 then 1 end) as history_days,
-        sum(case when age_days <= 27 then units_dec end) as units_28d,
-        sum(case when age_days <= 27 then units_dec * units_dec end) as units_squared_28d
+        sum(case when age_days <= {{ demand_days - 1 }} then units_dec * weight end)
+        / sum(case when age_days <= {{ demand_days - 1 }} then weight end) as demand_rate_dec,
+        sum(case when age_days between {{ recent_days }} and {{ trailing_last_age }} then units_dec end)
+        / nullif(count(case when age_days between {{ recent_days }} and {{ trailing_last_age }} then 1 end), 0)
+            as trailing_rate_dec,
+        sum(case when age_days = 0 then units else 0 end) as units_today,
+        sum(case when age_days <= {{ recent_days - 1 }} then units else 0 end) as units_recent,
+        count(case when age_days <= {{ recent_days - 1 }} then 1 end) as days_recent,
+        count(case when age_days <= {{ demand_days - 1 }} then 1 end) as history_days,
+        sum(case when age_days <= {{ demand_days - 1 }} then units_dec end) as units_demand_days,
+        sum(case when age_days <= {{ demand_days - 1 }} then units_dec * units_dec end) as units_squared_demand_days
     from weighted
     group by
         shop_id,
@@ -74,15 +80,16 @@ demand_stats as (
 
 ),
 
--- sample variance of daily units over the last 28 days, from exact sums
+-- sample variance of daily units over the last 28 days (`reorder_demand_days`), from exact sums
 demand_variances as (
 
     select
         *,
         case
             when history_days >= 2
-                then (units_squared_28d - units_28d * units_28d / history_days) / (history_days - 1)
-        end as variance_28d
+                then (units_squared_demand_days - units_demand_days * units_demand_days / history_days)
+                    / (history_days - 1)
+        end as demand_variance
     from demand_stats
 
 ),
@@ -99,25 +106,25 @@ rates as (
         int_sku_days_stocked.stock_on_hand,
         int_sku_days_stocked.open_order_units,
         demand_stats.history_days,
-        demand_stats.units_48h,
+        demand_stats.units_recent,
         cast(demand_stats.demand_rate_dec as {{ type_double() }}) as demand_rate_per_day,
         cast(demand_stats.trailing_rate_dec as {{ type_double() }}) as trailing_rate_per_day,
-        -- the busier of the last 24 h and the last 48 h, per day
+        -- the busier of the last 24 h and the last 48 h (`spike_recent_days`), per day
         cast(
             case
-                when demand_stats.units_24h * demand_stats.days_48h >= demand_stats.units_48h
-                    then demand_stats.units_24h
-                else demand_stats.units_48h / cast(demand_stats.days_48h as decimal(18, 6))
+                when demand_stats.units_today * demand_stats.days_recent >= demand_stats.units_recent
+                    then demand_stats.units_today
+                else demand_stats.units_recent / cast(demand_stats.days_recent as decimal(18, 6))
             end as {{ type_double() }}
         ) as recent_rate_per_day,
-        coalesce(sqrt(cast(demand_stats.variance_28d as {{ type_double() }})), 0) as demand_stddev_per_day,
+        coalesce(sqrt(cast(demand_stats.demand_variance as {{ type_double() }})), 0) as demand_stddev_per_day,
         coalesce(
             stg_seller__sku_settings.lead_time_days, {{ var('reorder_default_lead_time_days') }}
         ) as lead_time_days,
         coalesce(
             stg_seller__sku_settings.service_level, {{ var('reorder_default_service_level') }}
         ) as service_level,
-        coalesce(stg_seller__sku_settings.min_order_qty, 1) as min_order_qty,
+        coalesce(stg_seller__sku_settings.min_order_qty, {{ var('reorder_default_min_order_qty') }}) as min_order_qty,
         stg_seller__sku_settings.sku_id is not null as has_sku_settings
     from int_sku_days_stocked
     inner join demand_variances as demand_stats
@@ -137,7 +144,7 @@ points as (
     select
         *,
         recent_rate_per_day >= {{ var('spike_ratio') }} * trailing_rate_per_day
-        and units_48h >= {{ var('spike_min_units') }} as is_spike,
+        and units_recent >= {{ var('spike_min_units') }} as is_spike,
         case
             when demand_rate_per_day > 0 then stock_on_hand / demand_rate_per_day
         end as days_of_cover,

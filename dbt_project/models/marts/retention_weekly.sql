@@ -21,7 +21,7 @@ int_orders_aggregated as (
 
 ),
 
--- each customer's second counted order: from that week on, the customer is a repeat buyer
+-- each customer's second counted order (`repeat_buyer_orders`): from that week on, the customer is a repeat buyer
 numbered_orders as (
 
     select
@@ -53,7 +53,7 @@ second_orders as (
         on
             numbered_orders.shop_id = int_customers_first_ordered.shop_id
             and numbered_orders.customer_key = int_customers_first_ordered.customer_key
-    where numbered_orders.order_number = 2
+    where numbered_orders.order_number = {{ var('repeat_buyer_orders') }}
 
 ),
 

@@ -1,3 +1,9 @@
+{#- the days of the short and the long window, ending on as_of_date -#}
+{%- set short_start = dbt.dateadd('day', -var('sku_health_short_days'), 'as_of_date') -%}
+{%- set long_start = dbt.dateadd('day', -var('sku_health_long_days'), 'as_of_date') -%}
+{%- set in_short_window = "date > cast(" ~ short_start ~ " as date)" -%}
+{%- set in_long_window = "date > cast(" ~ long_start ~ " as date)" -%}
+
 with
 
 int_sku_days_stocked as (
@@ -20,17 +26,11 @@ windows as (
         shop_id,
         sku_id,
         max(as_of_date) as as_of_date,
-        sum(case when date > cast({{ dbt.dateadd('day', -7, 'as_of_date') }} as date) then units else 0 end)
-            as units_7d,
-        sum(case when date > cast({{ dbt.dateadd('day', -7, 'as_of_date') }} as date) then gmv_idr else 0 end)
-            as gmv_7d_idr,
-        sum(case when date > cast({{ dbt.dateadd('day', -28, 'as_of_date') }} as date) then units else 0 end)
-            as units_28d,
-        sum(case when date > cast({{ dbt.dateadd('day', -28, 'as_of_date') }} as date) then gmv_idr else 0 end)
-            as gmv_28d_idr,
-        sum(
-            case when date > cast({{ dbt.dateadd('day', -28, 'as_of_date') }} as date) then returned_units else 0 end
-        ) as returned_units_28d,
+        sum(case when {{ in_short_window }} then units else 0 end) as units_7d,
+        sum(case when {{ in_short_window }} then gmv_idr else 0 end) as gmv_7d_idr,
+        sum(case when {{ in_long_window }} then units else 0 end) as units_28d,
+        sum(case when {{ in_long_window }} then gmv_idr else 0 end) as gmv_28d_idr,
+        sum(case when {{ in_long_window }} then returned_units else 0 end) as returned_units_28d,
         sum(units) as units_total,
         sum(gmv_idr) as gmv_total_idr,
         sum(returned_units) as returned_units_total,

@@ -119,11 +119,11 @@ def load_workbooks(db: Statements, batch: list[Pending], load_id: str) -> None:
                 "superseded",
                 f"""with nk as (
                     select distinct f._fidx, f.shop, f.sha, f.export_at, {", ".join(f"n.{k}" for k in keys)}
-                    from {raw} as n join _files as f on n._file_sha256 = f.sha
+                    from {raw} as n join _files as f on n._file_sha256 = f.sha and n._shop_id = f.shop
                 )
                 select nk._fidx, count(*) from {raw} as o
                 join nk on o._shop_id = nk.shop and {on}
-                left join _files as fo on fo.sha = o._file_sha256
+                left join _files as fo on fo.sha = o._file_sha256 and fo.shop = o._shop_id
                 where o._file_sha256 <> nk.sha and o._export_at <= nk.export_at
                   and (fo._fidx is null or fo._fidx < nk._fidx)
                 group by 1""",

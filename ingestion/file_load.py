@@ -207,8 +207,10 @@ def load_file(
     finally:
         if not concurrent:
             con.execute("reset preserve_insertion_order")
-    # this file's rows: no other file with this content is loaded (it would be a duplicate)
-    mine = f"{RAW_SCHEMA}.{kind.name} where _file_sha256 = $sha"
+    # this file's rows: no other file of this shop with this content is loaded (it would be a duplicate); another
+    # shop's copy of it may be
+    mine = f"{RAW_SCHEMA}.{kind.name} where _file_sha256 = $sha and _shop_id = $shop"
+    this_file = {"sha": result.sha256, "shop": result.shop_id}
     result.rows_skipped = file.rows - n_rows
 
     # --- the export range: the preamble's, else the span of the rows' own times ----------
@@ -222,7 +224,7 @@ def load_file(
             "stats",
             f'select min(try_strptime("{rc}", {TS_LIST}))::date, max(try_strptime("{rc}", {TS_LIST}))::date '
             f"from {mine}",
-            {"sha": result.sha256},
+            this_file,
         ).fetchone()
         if got[0] is not None:
             period_source, result.period_start, result.period_end = "data", str(got[0]), str(got[1])
@@ -230,8 +232,11 @@ def load_file(
                 # the name's stamp is older than the file's own rows: the content decides
                 export_at = fixed
                 result.export_at = export_at.isoformat(sep=" ")
-                update = f"update {RAW_SCHEMA}.{kind.name} set _export_at = $at where _file_sha256 = $sha"
-                db.run("export_at", update, {"at": export_at, "sha": result.sha256})
+                update = (
+                    f"update {RAW_SCHEMA}.{kind.name} set _export_at = $at "
+                    "where _file_sha256 = $sha and _shop_id = $shop"
+                )
+                db.run("export_at", update, {"at": export_at, **this_file})
 
     # --- quarantine: rows that cannot be parsed -----------------------------------------
     n_rejected, n_bad, removed = quarantine_file(db, layout, mine, result, load_id)

@@ -43,8 +43,9 @@ def ingest(
 
     Shops load side by side, one loader per worker (`ingest_workers()`), each shop's files in order by one
     loader: no row, count or manifest entry of one shop depends on another's, so the result is the one a
-    single loader gives (tests/test_ingestion_parallel.py). Unless the same new content sits in two shops'
-    folders: which of the two is the duplicate depends on the order they load in, so such a run loads serially.
+    single loader gives (tests/test_ingestion_parallel.py). A file is a duplicate only of content its own
+    shop has loaded: the same export in two shops' folders loads for each, under its own shop id
+    (tests/test_shared_content.py).
 
     `on_event(event, source_file, result)` is called with `start` before and `done` after each file
     (progress lines, tests that kill a run mid-file)."""

@@ -4,18 +4,19 @@ Every file ends up in `raw._manifest` (loaded, duplicate or rejected, with count
 cannot be loaded ends up in `raw._quarantine` with file, row, column, raw value and reason. Rows
 read = rows loaded + rows quarantined for every loaded file. A file already in the manifest (same
 path and sha256) is skipped, without reading it again when its size and modification time are those
-recorded; the same content under another name is recognised by its hash, so re-running on the same
-files changes nothing. A file's rows, its quarantined rows and its manifest row are written in one
-transaction, which holds whole files only: a run killed mid-file leaves nothing of the files of its open
-transaction behind, and the next run loads them whole. Bigger files share a transaction up to `TXN_ROWS`
-rows (`Loader._load_open`), and one that fails rolls it back: its files then load one by one.
+recorded; the same content under another name in the same shop's folder is recognised by its hash (a
+`duplicate`), so re-running on the same files changes nothing. Content is a shop's: the same bytes in another
+shop's folder load again, for that shop, under its own shop id (one shop's upload never takes another's rows).
+A file's rows, its quarantined rows and its manifest row are written in one transaction, which holds whole
+files only: a run killed mid-file leaves nothing of the files of its open transaction behind, and the next run
+loads them whole. Bigger files share a transaction up to `TXN_ROWS` rows (`Loader._load_open`), and one that
+fails rolls it back: its files then load one by one.
 Small workbooks of one kind and header share a transaction (`Loader._flush`, `batch.py`): the same rows,
 quarantine and manifest as one by one, and if anything in the batch fails its files load one by one.
 """
 
 from __future__ import annotations
 
-import os
 import time
 from pathlib import Path
 
@@ -47,7 +48,6 @@ class Loader:
         # other loaders write to the same database at the same time (`ingest` with workers): leave global
         # settings alone (`preserve_insertion_order` is global, and `_file` needs it on)
         self.concurrent = concurrent
-        self.scanned: dict[Path, tuple[os.stat_result, FileScan]] = {}  # hashed ahead by `ingest`
         self.landing = landing
         self.load_id = load_id
         ipad, opad = hmac_pads(key_for_warehouse(con, home))
@@ -78,7 +78,7 @@ class Loader:
         self._commit_open()  # not part of the open transaction: a rejection is recorded whatever happens to it
         if (r.source_file, r.sha256) not in self.known.rejected:
             self._record(r, scan)
-            self.known.remember(r.source_file, r.sha256, "rejected", None, None)
+            self.known.remember(r.source_file, r.shop_id, r.sha256, "rejected", None, None)
 
     # -- one file ---------------------------------------------------------------------------
     def add(self, shop_id: str | None, path: Path, kinds: set[str] | None = None) -> list[FileResult]:
@@ -117,13 +117,10 @@ class Loader:
         started = time.perf_counter()
         rel = path.relative_to(self.landing).as_posix()
         try:
-            if path in self.scanned:
-                stat, scan = self.scanned.pop(path)
-            else:
-                stat = path.stat()  # before reading: a file changed while it is read is read again next time
-                if seen := self.known.unchanged(rel, stat):
-                    return FileResult(source_file=rel, shop_id=shop_id, sha256=seen, status="unchanged")
-                scan = scan_file(path, text=is_text(path))
+            stat = path.stat()  # before reading: a file changed while it is read is read again next time
+            if seen := self.known.unchanged(rel, stat):
+                return FileResult(source_file=rel, shop_id=shop_id, sha256=seen, status="unchanged")
+            scan = scan_file(path, text=is_text(path))
         except OSError as exc:  # renamed by a sync tool mid-run, or unreadable: this file alone
             return unreadable_result(rel, shop_id, exc)
         self.db.tally("scan", started)
@@ -138,11 +135,12 @@ class Loader:
             self.known.stats.setdefault(rel, set()).add((scan.size, stat.st_mtime_ns, scan.sha256))
             result.status = "unchanged"
             return result
-        if any(p.scan.sha256 == scan.sha256 for p in self._batch):
+        content = (shop_id, scan.sha256)  # a duplicate only of the same shop's content
+        if any((p.result.shop_id, p.scan.sha256) == content for p in self._batch):
             self._flush()  # the same content waits in the batch: load it first, this file is its duplicate
-        if any(isinstance(p, Pending) and p.scan.sha256 == scan.sha256 for p in self._open):
+        if any(isinstance(p, Pending) and (p.result.shop_id, p.scan.sha256) == content for p in self._open):
             self._commit_open()  # the same content is in the open transaction: commit it, this is its duplicate
-        other = self.known.first_loaded.get(scan.sha256)
+        other = self.known.first_loaded.get(content)
         try:
             if shop_id is None:
                 raise RejectedFile("not inside a shop folder: put exports under <landing>/<shop_id>/")
@@ -171,7 +169,7 @@ class Loader:
             result.status, result.reason = "duplicate", f"same content as {other}"
             self._commit_open()
             self._record(result, scan, mtime_ns=stat.st_mtime_ns)
-            self.known.remember(rel, scan.sha256, result.status, scan.size, stat.st_mtime_ns)
+            self.known.remember(rel, shop_id, scan.sha256, result.status, scan.size, stat.st_mtime_ns)
             return result
         return Pending(path, stat, scan, layout, result, export_at, started)
 
@@ -191,7 +189,9 @@ class Loader:
         try:
             self._load_in_txn(p)
             self._sql("commit", "commit")
-            self.known.remember(result.source_file, scan.sha256, result.status, scan.size, p.stat.st_mtime_ns)
+            self.known.remember(
+                result.source_file, result.shop_id, scan.sha256, result.status, scan.size, p.stat.st_mtime_ns
+            )
         except Exception as exc:
             self.con.rollback()
             self._reject(result, scan, exc)
@@ -239,7 +239,9 @@ class Loader:
         for item in self._open:
             if isinstance(item, Pending):
                 r = item.result
-                self.known.remember(r.source_file, item.scan.sha256, r.status, item.scan.size, item.stat.st_mtime_ns)
+                self.known.remember(
+                    r.source_file, r.shop_id, item.scan.sha256, r.status, item.scan.size, item.stat.st_mtime_ns
+                )
                 self._finished.append(r)
             else:
                 self._finished.append(item)
@@ -293,7 +295,8 @@ class Loader:
             return
         for p in batch:
             p.layout.sheet_rows = None
-            self.known.remember(p.result.source_file, p.scan.sha256, "loaded", p.scan.size, p.stat.st_mtime_ns)
+            r = p.result
+            self.known.remember(r.source_file, r.shop_id, p.scan.sha256, "loaded", p.scan.size, p.stat.st_mtime_ns)
             self._finished.append(p.result)
 
     def _load_workbooks(self, batch: list[Pending]) -> None:

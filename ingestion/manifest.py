@@ -86,31 +86,36 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
 def accounting_problems(con: duckdb.DuckDBPyConnection) -> list[dict[str, object]]:
     """Every way the warehouse could disagree with its manifest; empty when every row is accounted for.
 
+    A file is its shop's content: (shop, sha256), since the same bytes in two shops' folders load once for each.
+
     - a loaded file whose rows read <> rows loaded + rows quarantined,
     - a loaded file whose raw / quarantine rows differ from the manifest's counts,
     - raw or quarantine rows of a file the manifest does not list as loaded (a partial load),
-    - a file (sha256) listed as loaded more than once.
+    - a file (shop, sha256) listed as loaded more than once.
     """
     union = " union all ".join(
-        f"select _file_sha256 as sha, count(*) as n from {RAW_SCHEMA}.{kind.name} group by 1" for kind in KINDS.values()
+        f"select _shop_id as shop, _file_sha256 as sha, count(*) as n from {RAW_SCHEMA}.{kind.name} group by all"
+        for kind in KINDS.values()
     )
     rows = con.execute(
-        f"""with loaded as (select sha, sum(n) as n from ({union}) group by 1),
+        f"""with loaded as (select shop, sha, sum(n) as n from ({union}) group by all),
         quarantined as (
-            select file_sha256 as sha, count(distinct source_row) as n from {RAW_SCHEMA}._quarantine group by 1
+            select shop_id as shop, file_sha256 as sha, count(distinct source_row) as n
+            from {RAW_SCHEMA}._quarantine group by all
         ),
         manifest as (
-            select file_sha256 as sha, count(*) as entries, any_value(source_file) as source_file,
+            select shop_id as shop, file_sha256 as sha, count(*) as entries, any_value(source_file) as source_file,
                    sum(rows_read) as rows_read, sum(rows_loaded) as rows_loaded,
                    sum(rows_quarantined) as rows_quarantined
-            from {RAW_SCHEMA}._manifest where status = 'loaded' group by 1
+            from {RAW_SCHEMA}._manifest where status = 'loaded' group by all
         )
-        select coalesce(m.source_file, '(not in the manifest) ' || coalesce(l.sha, q.sha)) as source_file,
+        select coalesce(m.source_file, '(not in the manifest) ' || coalesce(shop, '(no shop)') || ' ' || sha)
+                   as source_file,
                m.entries, m.rows_read, m.rows_loaded, m.rows_quarantined,
                coalesce(l.n, 0) as in_raw, coalesce(q.n, 0) as in_quarantine
         from manifest as m
-        full outer join loaded as l on l.sha = m.sha
-        full outer join quarantined as q on q.sha = coalesce(m.sha, l.sha)
+        full outer join loaded as l using (shop, sha)
+        full outer join quarantined as q using (shop, sha)
         where m.sha is null
            or m.entries <> 1
            or m.rows_read <> m.rows_loaded + m.rows_quarantined

@@ -16,29 +16,36 @@ from lapak.settings import now_wib
 
 
 class ManifestMemory:
-    """What the manifest knows, in memory: one query per run instead of three per file."""
+    """What the manifest knows, in memory: one query per run instead of three per file.
+
+    Content is a shop's: a file is a duplicate only of content loaded for its own shop, so the same export in two
+    shops' folders loads once for each, under its own shop id. A `duplicate` row is remembered only while its shop
+    has that content loaded: a warehouse from before, which recorded shop B's copy of shop A's export as A's
+    duplicate, loads B's copy (for B) on its next run."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
         self.done: set[tuple[str, str]] = set()  # (path, hash) loaded or skipped as a duplicate
         self.stats: dict[str, set[tuple[int, int, str]]] = {}  # path -> (size, mtime, hash) as last verified
-        self.first_loaded: dict[str, str] = {}  # hash -> the path it was first loaded from
+        self.first_loaded: dict[tuple[str | None, str], str] = {}  # (shop, hash) -> the path first loaded from
         self.rejected: set[tuple[str, str]] = set()
-        rows = con.execute(
-            f"select source_file, file_sha256, status, file_size, file_mtime_ns from {RAW_SCHEMA}._manifest "
-            "order by loaded_at, source_file"
+        rows = con.execute(  # loaded rows first: a duplicate counts only once its shop's original is known
+            f"select source_file, shop_id, file_sha256, status, file_size, file_mtime_ns from {RAW_SCHEMA}._manifest "
+            "order by status <> 'loaded', loaded_at, source_file"
         ).fetchall()
-        for rel, sha, status, size, mtime_ns in rows:
-            self.remember(rel, sha, status, size, mtime_ns)
+        for rel, shop_id, sha, status, size, mtime_ns in rows:
+            self.remember(rel, shop_id, sha, status, size, mtime_ns)
 
-    def remember(self, rel: str, sha: str, status: str, size: int | None, mtime_ns: int | None) -> None:
+    def remember(
+        self, rel: str, shop_id: str | None, sha: str, status: str, size: int | None, mtime_ns: int | None
+    ) -> None:
         if status == "rejected":
             self.rejected.add((rel, sha))
             return
-        if status not in ("loaded", "duplicate"):
-            return
-        self.done.add((rel, sha))
         if status == "loaded":
-            self.first_loaded.setdefault(sha, rel)
+            self.first_loaded.setdefault((shop_id, sha), rel)
+        elif status != "duplicate" or (shop_id, sha) not in self.first_loaded:
+            return  # held, or a duplicate of another shop's file (an older lapak's): this shop has not loaded it
+        self.done.add((rel, sha))
         if size is not None and mtime_ns is not None:
             self.stats.setdefault(rel, set()).add((size, mtime_ns, sha))
 

@@ -36,18 +36,18 @@ def _reader_rejects(layout: FileLayout) -> str:
 def quarantine_file(
     db: Statements, layout: FileLayout, mine: str, result: FileResult, load_id: str
 ) -> tuple[int, int, int]:
-    """Quarantine the bad rows of one file, whose rows in the raw table are `mine` (SQL over `$sha`), and the lines
-    the CSV reader rejected. Returns (lines rejected by the reader, rows quarantined, rows taken out of the raw
-    table)."""
+    """Quarantine the bad rows of one file, whose rows in the raw table are `mine` (SQL over `$sha` and `$shop`:
+    another shop may hold the same content), and the lines the CSV reader rejected. Returns (lines rejected by the
+    reader, rows quarantined, rows taken out of the raw table)."""
     kind = layout.kind
     typed, header = _typed(layout)
-    sha = {"sha": result.sha256}
+    this_file = {"sha": result.sha256, "shop": result.shop_id}
     conds, any_bad = type_conditions(kind, typed)
     cols = ", ".join(f'"{c}"' for c in dict.fromkeys([kind.key, *(c for c, _ in typed)]))
     n_badrows = db.run(
         "validate",
         f"create temp table _badrows as select _source_row as _line, {cols} from {mine} and ({any_bad})",
-        sha,
+        this_file,
     ).fetchone()[0]
     n_rejected = (
         db.run("counts", "select count(distinct line) from _rejects").fetchone()[0] if layout.fmt == "csv" else 0
@@ -69,9 +69,8 @@ def quarantine_file(
     if n_bad > n_rejected:  # reject lines never reached the raw table; the other bad rows leave it
         removed = db.run(
             "delete",
-            f"delete from {RAW_SCHEMA}.{kind.name} where _file_sha256 = $sha "
-            "and _source_row in (select _line from _badrows)",
-            sha,
+            f"delete from {mine} and _source_row in (select _line from _badrows)",
+            this_file,
         ).fetchone()[0]
     return n_rejected, n_bad, removed
 
@@ -103,7 +102,7 @@ def quarantine_batch(db: Statements, layout: FileLayout, load_id: str) -> dict[i
     bad_in_file = dict(db.con.execute("select _fidx, count(distinct _line) from _bad group by 1").fetchall())
     db.run(
         "delete",
-        f"""delete from {RAW_SCHEMA}.{kind.name} where (_file_sha256, _source_row) in
-        (select f.sha, b._line from _badrows as b join _files as f using (_fidx))""",
+        f"""delete from {RAW_SCHEMA}.{kind.name} where (_shop_id, _file_sha256, _source_row) in
+        (select f.shop, f.sha, b._line from _badrows as b join _files as f using (_fidx))""",  # this shop's copy
     )
     return bad_in_file

@@ -11,7 +11,6 @@ import duckdb
 
 from ingestion.loader import Loader
 from ingestion.report import FileResult
-from ingestion.scan import FileScan, is_text, scan_file
 
 # `on_event(event, source_file, result)`: `start` before and `done` after each file
 EventHook = Callable[[str, str, "FileResult | None"], None]
@@ -50,40 +49,23 @@ def shop_groups(
     loader: Loader, files: list[tuple[str | None, Path]], workers: int
 ) -> list[list[tuple[str | None, Path]]] | None:
     """The files split into `workers` groups of whole shops, balanced by the bytes of their new files; None when
-    one loader should take them all: one worker, fewer than two shops with new files, or new content found in
-    two shops' folders. New files are hashed here (in threads), once: `loader.scanned` keeps the results."""
+    one loader should take them all: one worker, or fewer than two shops with new files. No shop's outcome
+    depends on another's files (a file is a duplicate only of its own shop's content), so any split loads what
+    one loader does."""
     if workers <= 1:
         return None
-    new: list[tuple[str | None, Path, os.stat_result]] = []
+    new: list[tuple[str | None, os.stat_result]] = []
     for shop_id, path in files:
         try:
-            stat = path.stat()  # before reading: a file changed while it is read is read again next time
+            stat = path.stat()
         except OSError:
             continue  # vanished or unreadable: its loader reports it
         if not loader.known.unchanged(path.relative_to(loader.landing).as_posix(), stat):
-            new.append((shop_id, path, stat))
-    if len({s for s, _, _ in new}) < 2:
-        return None
-    from concurrent.futures import ThreadPoolExecutor
-
-    def hash_one(f: tuple[str | None, Path, os.stat_result]) -> FileScan | None:
-        try:
-            return scan_file(f[1], text=is_text(f[1]))
-        except OSError:
-            return None  # its loader tries again and reports it
-
-    with ThreadPoolExecutor(workers) as pool:  # hashlib lets go of the GIL while it hashes
-        scans = list(pool.map(hash_one, new))
-    shops_of: dict[str, set[str | None]] = {}
-    for (shop_id, path, stat), scan in zip(new, scans, strict=True):
-        if scan is None:
-            continue
-        loader.scanned[path] = (stat, scan)
-        shops_of.setdefault(scan.sha256, set()).add(shop_id)
-    if any(len(shops) > 1 for shops in shops_of.values()):
+            new.append((shop_id, stat))
+    if len({s for s, _ in new}) < 2:
         return None
     size: dict[str | None, int] = {}
-    for shop_id, _, stat in new:
+    for shop_id, stat in new:
         size[shop_id] = size.get(shop_id, 0) + stat.st_size
     by_shop: dict[str | None, list[tuple[str | None, Path]]] = {}
     for shop_id, path in files:
@@ -121,9 +103,7 @@ def run_parallel(
 
     loaders = []
     for _ in groups:  # built one after the other: each reads the manifest and checks the schema
-        loader = Loader(con.cursor(), landing, home, load_id, concurrent=True)
-        loader.scanned = first.scanned
-        loaders.append(loader)
+        loaders.append(Loader(con.cursor(), landing, home, load_id, concurrent=True))
     results: list[list[FileResult]] = [[] for _ in groups]
     errors: list[BaseException] = []
 

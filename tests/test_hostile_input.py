@@ -98,7 +98,6 @@ def test_a_file_that_vanishes_mid_run_is_reported_alone(dirs, monkeypatch):
     gone = orders(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", "576000000000000001")
     orders(landing / "toko-b" / "Semua pesanan-2026-11-05-10_00.csv", "576000000000000002")
     from ingestion import loader
-    from ingestion import workers as parallel
 
     real_scan = loader.scan_file
 
@@ -107,8 +106,7 @@ def test_a_file_that_vanishes_mid_run_is_reported_alone(dirs, monkeypatch):
             path.rename(path.with_name("renamed.csv.part"))
         return real_scan(path, text)
 
-    for module in (loader, parallel):  # the loader scans a file, or the parallel workers do for it
-        monkeypatch.setattr(module, "scan_file", renamed_by_a_sync_tool)
+    monkeypatch.setattr(loader, "scan_file", renamed_by_a_sync_tool)  # the loader scans each file, with workers or not
     for workers in (1, 2):
         by_file = {f.source_file: f for f in run(dirs, load_id=f"load-{workers}", workers=workers).files}
         assert by_file["toko-b/Semua pesanan-2026-11-05-10_00.csv"].status in ("loaded", "unchanged")

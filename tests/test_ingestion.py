@@ -101,7 +101,7 @@ def test_rerun_and_renamed_copy_change_nothing(dirs):
 
 def test_files_seen_before_are_not_read_again_unless_changed(dirs, monkeypatch):
     """A daily run over a year of exports reads only the new ones: path, size and modification time match."""
-    from ingestion import loader, workers
+    from ingestion import loader
 
     landing, _ = dirs
     a = write_orders_csv(landing / "toko-a" / "Semua pesanan-2026-11-05-10_00.csv", [order_row()])
@@ -117,8 +117,7 @@ def test_files_seen_before_are_not_read_again_unless_changed(dirs, monkeypatch):
         read.append(path.name)
         return real_scan(path, text)
 
-    for module in (loader, workers):  # the loader scans a file, or the parallel workers do for it
-        monkeypatch.setattr(module, "scan_file", scan)
+    monkeypatch.setattr(loader, "scan_file", scan)  # the loader scans each file, with workers or without
     before = query(dirs, "select * from raw.orders order by all")
 
     assert [f.status for f in run(dirs, load_id="load-2").files] == ["unchanged", "unchanged"]

@@ -1,8 +1,8 @@
 """Shops load side by side (`ingest(workers=N)`), with exactly the outcome of one loader taking every file.
 
 Each shop's files are loaded in order by one loader on a connection of its own; no raw row, quarantine row,
-superseded count or manifest entry of one shop depends on another shop's files. When the same new content
-sits in two shops' folders, which copy is the duplicate depends on load order: that run loads serially."""
+superseded count or manifest entry of one shop depends on another shop's files, not even when the same content
+sits in two shops' folders: a file is a duplicate only of its own shop's content (tests/test_shared_content.py)."""
 
 from __future__ import annotations
 
@@ -72,7 +72,7 @@ def test_shops_side_by_side_load_what_one_loader_loads(landing, serial, tmp_path
     assert calls == [workers]
 
 
-def test_the_same_new_content_in_two_shops_loads_serially(landing, tmp_path, monkeypatch):
+def test_the_same_new_content_in_two_shops_loads_side_by_side_for_each(landing, tmp_path, monkeypatch):
     monkeypatch.setenv("LAPAK_PII_KEY", "parallel-test-0123456789abcdef0123456789abcdef")
     copy = tmp_path / "landing"
     shutil.copytree(landing, copy)
@@ -81,10 +81,11 @@ def test_the_same_new_content_in_two_shops_loads_serially(landing, tmp_path, mon
     one = run(copy, tmp_path / "one", workers=1)
     calls = _spy(monkeypatch)
     two = run(copy, tmp_path / "two", workers=2)
-    assert calls == []
+    assert calls == [2]
     assert two == one
-    dup = [r for r in two[0] if r["source_file"] == f"{shops[2].name}/Semua pesanan-2026-12-10-10_00.csv"]
-    assert dup[0]["status"] == "duplicate"
+    status = {r["source_file"]: r["status"] for r in two[0]}
+    assert status[f"{shops[1].name}/Semua pesanan-2026-12-10-10_00.csv"] == "loaded"
+    assert status[f"{shops[2].name}/Semua pesanan-2026-12-10-10_00.csv"] == "loaded"
 
 
 def test_workers_come_from_the_environment_with_a_clear_error(monkeypatch):

@@ -3,8 +3,9 @@
 `screen_raw_files` is the last step of `lapak_ingest`. Each raw suite (quality/suites.py, `holds_files`)
 validates every loaded file it has not checked yet, whichever run loaded it (quality/checked.py). A file
 whose rows fail is held out of the warehouse (ingestion/hold.py), so the other files and every other shop
-go on. This step writes; the raw suites' asset checks then report what it found, from its materialization
-(quality/checks.py): checks observe, they do not write.
+go on. A file is its shop's copy of its content, (shop, sha256): the same bytes in two shops' folders are
+validated and held each on its own (`validate_files`). This step writes; the raw suites' asset checks then
+report what it found, from its materialization (quality/checks.py): checks observe, they do not write.
 """
 
 from dataclasses import asdict
@@ -15,7 +16,7 @@ import duckdb
 
 from ingestion.hold import HeldFile, hold_files
 from lapak.resources import LapakPaths
-from quality.checked import mark_checked, unchecked_files
+from quality.checked import File, mark_checked, unchecked_files
 from quality.suites import SUITES, Suite
 from quality.validation import Outcome, validate_in_chunks
 
@@ -28,7 +29,7 @@ def screen(warehouse: Path, suite: Suite, run_id: str) -> dict:
     checked; what was found, as the suite's check reports it."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         files = unchecked_files(con, suite.name, suite.asset_key[-1])
-        outcome = validate_in_chunks(con, suite, suite.query, {"files": list(files)})
+        outcome = validate_files(con, suite, list(files))
     held: list[HeldFile] = []
     if files:  # read-write only now: validation reads the warehouse read-only
         with duckdb.connect(str(warehouse)) as con:
@@ -46,11 +47,52 @@ def screen(warehouse: Path, suite: Suite, run_id: str) -> dict:
     }
 
 
+def validate_files(con: duckdb.DuckDBPyConnection, suite: Suite, files: list[File]) -> Outcome:
+    """Validate the rows of `files`, and of no other file.
+
+    A raw suite finds a file's rows by their content (`$files`, sha256s) and expects keys unique within one
+    content, so the rows of each round are narrowed to its (shop, sha256) files, and a round holds one copy of a
+    content at most: shop B's copy is never validated with shop A's, nor A's rows (checked already) with B's.
+    One round, unless shops share content."""
+    rounds: list[list[File]] = [[]]
+    copies: dict[str, int] = {}
+    for shop, sha in files:
+        n = copies[sha] = copies.get(sha, -1) + 1
+        if n == len(rounds):
+            rounds.append([])
+        rounds[n].append((shop, sha))
+    query = (
+        f"select * from ({suite.query}) "
+        "where (_shop_id, _file_sha256) in (select unnest($shops::varchar[]), unnest($files::varchar[]))"
+    )
+    outcomes = [
+        validate_in_chunks(con, suite, query, {"shops": [s for s, _ in r], "files": [h for _, h in r]}) for r in rounds
+    ]
+    return merge(outcomes)
+
+
+def merge(outcomes: list[Outcome]) -> Outcome:
+    """The outcomes of rounds as one, summed per expectation as `validate_in_chunks` sums its chunks."""
+    out, *rest = outcomes
+    for o in rest:
+        out.passed &= o.passed
+        out.rows += o.rows
+        out.chunks += o.chunks
+        out.failing_rows += o.failing_rows
+        out.unnamed_failure |= o.unnamed_failure
+        for merged, d in zip(out.details, o.details, strict=True):
+            merged["success"] &= d["success"]
+            if d["unexpected_count"] is not None:
+                merged["unexpected_count"] = (merged["unexpected_count"] or 0) + d["unexpected_count"]
+            merged["examples"] = (merged["examples"] + d["examples"])[:5]
+    return out
+
+
 def hold_failing_files(
-    con: duckdb.DuckDBPyConnection, suite: Suite, outcome: Outcome, files: dict[str, str]
+    con: duckdb.DuckDBPyConnection, suite: Suite, outcome: Outcome, files: dict[File, str]
 ) -> list[HeldFile]:
     """Hold the files the failing rows came from; nothing when a failure names no rows (a table-level one).
-    `files`: sha256 -> the load id that loaded the file, which its manifest row is found by."""
+    `files`: (shop id, sha256) -> the load id that loaded the file, which its manifest row is found by."""
     if outcome.unnamed_failure or not outcome.failing_rows:
         return []
     import pandas as pd
@@ -65,7 +107,7 @@ def hold_failing_files(
     by_load: dict[str, list[HeldFile]] = {}
     for (shop, file, sha), why in sorted(problems.items()):
         held = HeldFile(shop, file, sha, f"held: check {suite.name} failed: " + "; ".join(why))
-        by_load.setdefault(files[sha], []).append(held)
+        by_load.setdefault(files[(shop, sha)], []).append(held)
     return [f for load_id, held in sorted(by_load.items()) for f in hold_files(con, held, load_id)]
 
 

@@ -6,6 +6,7 @@ under B's id, and A's own file was skipped. A file is now a duplicate only of co
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from pathlib import Path
@@ -16,6 +17,9 @@ import pytest
 import ingestion.load as load
 from ingestion.formats import KINDS, VIDEOS, normalise_header
 from ingestion.manifest import accounting_problems
+from quality.checked import CHECKED_TABLE, mark_checked, unchecked_files
+from quality.screening import screen
+from quality.suites import SUITES
 from tests.exports import order_row, write_orders_csv, write_xlsx
 from tests.helpers.ingestion import results, snapshot
 
@@ -23,6 +27,9 @@ KEY = "shared-content-0123456789abcdef0123456789abcdef"
 A, B, C = "toko-a", "toko-b", "toko-c"
 OLDER, NEWER = "Semua pesanan-2026-11-01-10_00.csv", "Semua pesanan-2026-11-08-10_00.csv"
 VIDEO_1, VIDEO_2 = "Video Performance List_20261102080000.xlsx", "Video Performance List_20261103080000.xlsx"
+RAW_ORDERS = next(s for s in SUITES if s.name == "gx_raw_orders")
+# the suite as an older lapak had it, say: it let through the order IDs the current one holds files for
+LENIENT = dataclasses.replace(RAW_ORDERS, expectations=lambda gxe: [gxe.ExpectColumnValuesToNotBeNull(column="sku_id")])
 
 
 @pytest.fixture(autouse=True)
@@ -228,3 +235,114 @@ def test_a_warehouse_from_before_loads_the_copy_it_took_for_another_shops_duplic
     assert shop_rows(home, B) == shop_rows(home, A)
     no_accounting_problems(home)
     assert {f.status for f in ingest(landing, home, load_id="again").files} == {"unchanged"}
+
+
+# --- checking and holding ------------------------------------------------------------------------------------
+
+
+def bad_orders(path: Path) -> Path:
+    """An order export the raw suite holds (an order ID no order can have), with a quarantined row too."""
+    return write_orders_csv(
+        path, [line("576000000000000011"), line("5760000000000000#2"), line("576000000000000013", created="x")]
+    )
+
+
+def statuses(home: Path) -> dict[str, str]:
+    return {name: row[1] for name, row in manifest(home).items()}
+
+
+def test_identical_good_exports_of_two_shops_both_pass(tmp_path):
+    """The suite expects an order line once per file: two shops' copies are two files, not one file twice."""
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    shop_a(landing)
+    copy_shop(landing, A, B)
+    ingest(landing, home)
+    found = screen(home / "warehouse.duckdb", RAW_ORDERS, "run-1")
+    assert (found["passed"], found["held_files"], found["files"], found["rows"]) == (True, [], 4, 6)
+    assert set(statuses(home).values()) == {"loaded"}
+
+
+@pytest.mark.parametrize("first", [A, B])
+def test_a_shops_copy_of_a_bad_export_is_held_for_that_shop_alone(tmp_path, first):
+    """The first shop's copy was checked by an older, more lenient suite and kept; the other shop's copy, loaded
+    later, fails the current suite: it is held, and the first shop's rows, quarantine and manifest stay."""
+    other = B if first == A else A
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    bad_orders(landing / first / NEWER)
+    write_orders_csv(landing / other / OLDER, [line("576000000000000021")])
+    ingest(landing, home, load_id="l1")
+    kept = screen(home / "warehouse.duckdb", LENIENT, "run-1")
+    assert kept["passed"] and kept["files"] == 2
+    before = shop_rows(home, first)
+
+    bad_orders(landing / other / NEWER)
+    ingest(landing, home, load_id="l2")
+    found = screen(home / "warehouse.duckdb", RAW_ORDERS, "run-2")
+    assert not found["passed"] and found["files"] == 1 and found["rows"] == 2
+    assert [(f["shop_id"], f["source_file"]) for f in found["held_files"]] == [(other, f"{other}/{NEWER}")]
+    assert "order_id" in found["held_files"][0]["reason"] and "row 3" in found["held_files"][0]["reason"]
+    assert statuses(home) == {f"{first}/{NEWER}": "loaded", f"{other}/{OLDER}": "loaded", f"{other}/{NEWER}": "held"}
+    assert shop_rows(home, first) == before
+    assert query(home, "select distinct _source_file from raw.orders where _shop_id = ?", [other]) == [
+        (f"{other}/{OLDER}",)
+    ]
+    assert query(home, "select count(*) from raw._quarantine where shop_id = ?", [other]) == [(0,)]
+    assert screen(home / "warehouse.duckdb", RAW_ORDERS, "run-3")["files"] == 0  # each copy checked once
+
+
+def test_bad_copies_checked_together_are_each_held_for_their_own_shop(tmp_path):
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    bad_orders(landing / A / NEWER)
+    copy_shop(landing, A, B)
+    write_orders_csv(landing / C / NEWER, [line("576000000000000031")])
+    ingest(landing, home)
+    c_rows = shop_rows(home, C)
+    found = screen(home / "warehouse.duckdb", RAW_ORDERS, "run-1")
+    assert found["files"] == 3 and found["rows"] == 5
+    assert sorted((f["shop_id"], f["source_file"]) for f in found["held_files"]) == [
+        (A, f"{A}/{NEWER}"),
+        (B, f"{B}/{NEWER}"),
+    ]
+    assert statuses(home) == {f"{A}/{NEWER}": "held", f"{B}/{NEWER}": "held", f"{C}/{NEWER}": "loaded"}
+    assert query(home, "select distinct _shop_id from raw.orders") == [(C,)]
+    assert query(home, "select distinct shop_id from raw._quarantine") == []
+    assert shop_rows(home, C) == c_rows
+    no_accounting_problems(home)
+
+
+def test_a_checked_row_from_before_the_shop_column_is_of_the_shop_that_loaded_it(tmp_path):
+    """`raw._checked_files` from before its `shop_id` column: its rows are of the one shop that had loaded that
+    content by that load; a copy another shop loads afterwards is still to be checked."""
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    write_orders_csv(landing / A / NEWER, [line("576000000000000001")])
+    ingest(landing, home, load_id="old")
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        con.execute(
+            f"""create table {CHECKED_TABLE} (file_sha256 varchar not null, load_id varchar, suite varchar not null,
+                run_id varchar, checked_at timestamp)"""
+        )
+        con.execute(
+            f"insert into {CHECKED_TABLE} select file_sha256, load_id, ?, 'old-run', now() from raw._manifest",
+            [RAW_ORDERS.name],
+        )
+    copy_shop(landing, A, B)
+    ingest(landing, home, load_id="new")
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        (sha,) = {s for _, s in unchecked_files(con, RAW_ORDERS.name, "orders")}
+        assert unchecked_files(con, RAW_ORDERS.name, "orders") == {(B, sha): "new"}
+    found = screen(home / "warehouse.duckdb", RAW_ORDERS, "run-1")  # adds the column, then marks B's copy
+    assert found["passed"] and found["files"] == 1
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert unchecked_files(con, RAW_ORDERS.name, "orders") == {}
+
+
+def test_checking_one_shops_copy_leaves_the_other_shops_copy_to_check(tmp_path):
+    landing, home = tmp_path / "landing", tmp_path / "home"
+    write_orders_csv(landing / A / NEWER, [line("576000000000000001")])
+    copy_shop(landing, A, B)
+    ingest(landing, home, load_id="l1")
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        (sha,) = {s for _, s in unchecked_files(con, RAW_ORDERS.name, "orders")}
+        assert unchecked_files(con, RAW_ORDERS.name, "orders") == {(A, sha): "l1", (B, sha): "l1"}
+        mark_checked(con, {(A, sha): "l1"}, RAW_ORDERS.name, "run-1")
+        assert unchecked_files(con, RAW_ORDERS.name, "orders") == {(B, sha): "l1"}

@@ -7,6 +7,7 @@ import contextlib
 import json
 import os
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -109,8 +110,12 @@ def _run_pipeline(
     from orchestration.definitions import defs
     from orchestration.marts import mart_build_of
     from orchestration.windows import build_tags
+    from quality.validation import import_gx
 
     dagster_home_path = dagster_home(home_path)  # before Dagster reads $DAGSTER_HOME
+    # the checks need GX after ingestion, whose DuckDB work leaves the GIL free: import it meanwhile
+    gx_import = threading.Thread(target=import_gx, name="import-great-expectations", daemon=True)
+    gx_import.start()
     warehouse = warehouse_path(home_path)
     prepare_partial_parse(home_path, warehouse)
     ingest_job, build_job = defs.resolve_job_def("lapak_ingest"), defs.resolve_job_def("lapak_build")
@@ -147,6 +152,7 @@ def _run_pipeline(
             results.append(build)
             seconds_by_step.update(step_seconds(instance, build.run_id))
     seconds = time.perf_counter() - started
+    gx_import.join()  # an import still running at interpreter exit can fail half-way (a run that stopped early)
 
     materialisations = [e for r in results for e in r.get_asset_materialization_events()]
     materialised = {e.asset_key for e in materialisations}

@@ -16,12 +16,18 @@ import duckdb
 from quality.suites import Suite
 
 
+def import_gx() -> Any:
+    """`import great_expectations`, without usage events (GX's documented switch)."""
+    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
+    import great_expectations
+
+    return great_expectations
+
+
 @cache
 def _gx() -> tuple[Any, Any]:
-    """Import GX once, lazily (it takes seconds, and only the checks need it), with an ephemeral context."""
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # GX's documented switch: no usage events sent
-    import great_expectations as gx
-
+    """GX, imported once, lazily (it takes seconds, and only the checks need it), with an ephemeral context."""
+    gx = import_gx()
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = {"globally": False}
     return gx, context

@@ -41,3 +41,9 @@
         sku_id,
         order_date
 {%- endmacro %}
+
+{#- An order of int_orders_aggregated that makes its buyer a customer (docs/metrics.md, "Customer"): counted,
+    with a buyer. Customers, their cohorts, LTV and retention read only these. -#}
+{% macro is_customer_order() -%}
+    is_counted and customer_key is not null
+{%- endmacro %}

@@ -15,9 +15,7 @@ int_orders_aggregated as (
 counted_orders as (
 
     select * from int_orders_aggregated
-    where
-        is_counted
-        and customer_key is not null
+    where {{ is_customer_order() }}
 
 ),
 

@@ -63,25 +63,9 @@ shop_ranges as (
 
 ),
 
-day_offsets as (
-
-    select
-        shop_id,
-        first_date,
-        as_of_date,
-        {{ integer_series(0, dbt.datediff('first_date', 'as_of_date', 'day')) }} as day_offset
-    from shop_ranges
-
-),
-
 shop_days as (
 
-    select
-        shop_id,
-        as_of_date,
-        day_offset as day_index,
-        cast({{ dbt.dateadd('day', 'day_offset', 'first_date') }} as date) as date
-    from day_offsets
+    {{ shop_day_spine('shop_ranges', 'first_date', 'as_of_date', carry=['as_of_date']) }}
 
 ),
 
@@ -133,11 +117,8 @@ sales_cumulated as (
         coalesce(daily_sales.units, 0) as units,
         coalesce(daily_sales.gmv_idr, 0) as gmv_idr,
         coalesce(daily_sales.returned_units, 0) as returned_units,
-        sum(coalesce(daily_sales.units, 0)) over (
-            partition by sku_days.shop_id, sku_days.sku_id
-            order by sku_days.date
-            rows between unbounded preceding and current row
-        ) as cumulative_units
+        {{ running_total('daily_sales.units', ['sku_days.shop_id', 'sku_days.sku_id'], 'sku_days.date') }}
+            as cumulative_units
     from sku_days
     left join daily_sales
         on
@@ -265,11 +246,11 @@ open_units as (
         sales_cumulated.shop_id,
         sales_cumulated.sku_id,
         sales_cumulated.date,
-        sum(coalesce(open_changes_daily.open_units_change, 0)) over (
-            partition by sales_cumulated.shop_id, sales_cumulated.sku_id
-            order by sales_cumulated.date
-            rows between unbounded preceding and current row
-        ) as open_order_units
+        {{ running_total(
+            'open_changes_daily.open_units_change',
+            ['sales_cumulated.shop_id', 'sales_cumulated.sku_id'],
+            'sales_cumulated.date',
+        ) }} as open_order_units
     from sales_cumulated
     left join open_changes_daily
         on

@@ -70,21 +70,9 @@ attributed_days as (
         sum(units) as units,
         sum(gmv_idr) as gmv_idr
     from (
-        select
-            shop_id,
-            date,
-            orders,
-            units,
-            gmv_idr
-        from videos
+        select * from videos
         union all
-        select
-            shop_id,
-            date,
-            orders,
-            units,
-            gmv_idr
-        from lives
+        select * from lives
     ) as attributed
     group by
         shop_id,

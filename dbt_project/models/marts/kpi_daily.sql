@@ -80,22 +80,9 @@ shop_ranges as (
 
 ),
 
-day_offsets as (
-
-    select
-        shop_id,
-        first_date,
-        {{ integer_series(0, dbt.datediff('first_date', 'last_date', 'day')) }} as day_offset
-    from shop_ranges
-
-),
-
 shop_days as (
 
-    select
-        shop_id,
-        cast({{ dbt.dateadd('day', 'day_offset', 'first_date') }} as date) as date
-    from day_offsets
+    {{ shop_day_spine('shop_ranges', 'first_date', 'last_date') }}
 
 ),
 

@@ -1,3 +1,7 @@
+{#- a cohort's weeks, in order -#}
+{%- set cohort = ['cohort_weeks.shop_id', 'cohort_weeks.cohort_week'] -%}
+{%- set week = 'cohort_weeks.weeks_since_first_order' -%}
+
 with
 
 int_customers_first_ordered as (
@@ -23,9 +27,7 @@ counted_orders as (
         net_gmv_idr,
         cast({{ dbt.date_trunc('week', 'order_date') }} as date) as order_week
     from int_orders_aggregated
-    where
-        is_counted
-        and customer_key is not null
+    where {{ is_customer_order() }}
 
 ),
 
@@ -135,17 +137,9 @@ cumulated as (
         coalesce(weekly_purchases.orders, 0) as orders,
         coalesce(weekly_purchases.active_customers, 0) as active_customers,
         coalesce(weekly_purchases.gmv_idr, 0) as gmv_idr,
-        sum(coalesce(weekly_purchases.gmv_idr, 0)) over (
-            partition by cohort_weeks.shop_id, cohort_weeks.cohort_week
-            order by cohort_weeks.weeks_since_first_order
-            rows between unbounded preceding and current row
-        ) as cumulative_gmv_idr,
+        {{ running_total('weekly_purchases.gmv_idr', cohort, week) }} as cumulative_gmv_idr,
         coalesce(weekly_purchases.net_gmv_idr, 0) as net_gmv_idr,
-        sum(coalesce(weekly_purchases.net_gmv_idr, 0)) over (
-            partition by cohort_weeks.shop_id, cohort_weeks.cohort_week
-            order by cohort_weeks.weeks_since_first_order
-            rows between unbounded preceding and current row
-        ) as cumulative_net_revenue_idr
+        {{ running_total('weekly_purchases.net_gmv_idr', cohort, week) }} as cumulative_net_revenue_idr
     from cohort_weeks
     left join weekly_purchases
         on

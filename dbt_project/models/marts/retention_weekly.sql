@@ -33,9 +33,7 @@ numbered_orders as (
             order by created_at, order_id
         ) as order_number
     from int_orders_aggregated
-    where
-        is_counted
-        and customer_key is not null
+    where {{ is_customer_order() }}
 
 ),
 
@@ -72,7 +70,7 @@ new_repeaters as (
 
 ),
 
-final as (
+repeaters_cumulated as (
 
     select
         ltv_weekly.shop_id,
@@ -81,23 +79,33 @@ final as (
         ltv_weekly.week_start_date,
         ltv_weekly.cohort_customers,
         ltv_weekly.active_customers,
-        cast(ltv_weekly.active_customers as {{ type_double() }}) / ltv_weekly.cohort_customers as active_rate,
-        sum(coalesce(new_repeaters.new_repeat_customers, 0)) over (
-            partition by ltv_weekly.shop_id, ltv_weekly.cohort_week
-            order by ltv_weekly.weeks_since_first_order
-            rows between unbounded preceding and current row
-        ) as repeat_customers,
-        cast(sum(coalesce(new_repeaters.new_repeat_customers, 0)) over (
-            partition by ltv_weekly.shop_id, ltv_weekly.cohort_week
-            order by ltv_weekly.weeks_since_first_order
-            rows between unbounded preceding and current row
-        ) as {{ type_double() }}) / ltv_weekly.cohort_customers as repeat_rate
+        {{ running_total(
+            'new_repeaters.new_repeat_customers',
+            ['ltv_weekly.shop_id', 'ltv_weekly.cohort_week'],
+            'ltv_weekly.weeks_since_first_order',
+        ) }} as repeat_customers
     from ltv_weekly
     left join new_repeaters
         on
             ltv_weekly.shop_id = new_repeaters.shop_id
             and ltv_weekly.cohort_week = new_repeaters.cohort_week
             and ltv_weekly.weeks_since_first_order = new_repeaters.weeks_since_first_order
+
+),
+
+final as (
+
+    select
+        shop_id,
+        cohort_week,
+        weeks_since_first_order,
+        week_start_date,
+        cohort_customers,
+        active_customers,
+        cast(active_customers as {{ type_double() }}) / cohort_customers as active_rate,
+        repeat_customers,
+        cast(repeat_customers as {{ type_double() }}) / cohort_customers as repeat_rate
+    from repeaters_cumulated
 
 )
 

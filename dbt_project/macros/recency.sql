@@ -1,8 +1,8 @@
 {#-
     The one rule for overlapping exports: per key, the row from the newest export wins (export time
     from the file name or content), ties broken by the file's modification time, then by file and
-    row so that the choice is deterministic. Used as `order by {{ newest_export_first() }}` in a
-    `row_number()` over the key; `then_by` adds tie-breakers before file and row.
+    row so that the choice is deterministic. Staging ranks with it through newest_export_rank (below);
+    `then_by` adds tie-breakers before file and row.
 -#}
 {% macro newest_export_first(then_by=[]) -%}
     _export_at desc nulls last,
@@ -12,4 +12,16 @@
     {%- endfor %}
     _source_file desc,
     _source_row desc
+{%- endmacro %}
+
+{#-
+    The rank of a raw row among the versions of its key, newest export first: 1 is the version that wins. The
+    key is the shop and `keys` (columns); `then_by` as in newest_export_first. Staging keeps
+    `where recency_rank = 1`.
+-#}
+{% macro newest_export_rank(keys, then_by=[]) -%}
+    row_number() over (
+        partition by _shop_id, {{ keys | join(', ') }}
+        order by {{ newest_export_first(then_by) }}
+    )
 {%- endmacro %}

@@ -11,10 +11,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by _shop_id, experiment_id, video_id
-            order by {{ newest_export_first() }}
-        ) as recency_rank
+        {{ newest_export_rank(['experiment_id', 'video_id']) }} as recency_rank
     from ab_variants
 
 ),

@@ -10,10 +10,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by _shop_id, response_id
-            order by {{ newest_export_first() }}
-        ) as recency_rank
+        {{ newest_export_rank(['response_id']) }} as recency_rank
     from nps_responses
 
 ),

@@ -11,10 +11,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by _shop_id, sku_id
-            order by {{ newest_export_first(then_by=['valid_from desc nulls last']) }}
-        ) as recency_rank
+        {{ newest_export_rank(['sku_id'], then_by=['valid_from desc nulls last']) }} as recency_rank
     from product_costs
 
 ),

@@ -11,10 +11,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by _shop_id, creator_name, _period_start, _period_end
-            order by {{ newest_export_first() }}
-        ) as recency_rank
+        {{ newest_export_rank(['creator_name', '_period_start', '_period_end']) }} as recency_rank
     from creators
 
 ),

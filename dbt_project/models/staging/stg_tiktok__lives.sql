@@ -41,10 +41,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by _shop_id, creator_id, live_started_at
-            order by {{ newest_export_first() }}
-        ) as recency_rank
+        {{ newest_export_rank(['creator_id', 'live_started_at']) }} as recency_rank
     from windowed
 
 ),

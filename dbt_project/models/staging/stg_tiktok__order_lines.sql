@@ -33,10 +33,7 @@ newest as (
     from (
         select
             _row_locator,
-            row_number() over (
-                partition by _shop_id, order_id, sku_id
-                order by {{ newest_export_first() }}
-            ) as recency_rank
+            {{ newest_export_rank(['order_id', 'sku_id']) }} as recency_rank
         from ({{ orders }}) as orders
     ) as ranked
     where recency_rank = 1

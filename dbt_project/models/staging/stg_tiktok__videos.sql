@@ -26,10 +26,7 @@ ranked as (
 
     select
         *,
-        row_number() over (
-            partition by _shop_id, video_id, _period_start, _period_end
-            order by {{ newest_export_first() }}
-        ) as recency_rank
+        {{ newest_export_rank(['video_id', '_period_start', '_period_end']) }} as recency_rank
     from videos
 
 ),

@@ -14,7 +14,7 @@
 {%- endmacro %}
 
 {% macro default__row_locator() -%}
-    {{ dbt.concat(["_file_sha256", "'|'", dbt.safe_cast("_source_row", dbt.type_string())]) }}
+    {{ surrogate_key(['_file_sha256', '_source_row']) }}
 {%- endmacro %}
 
 {% macro duckdb__row_locator() -%}

@@ -4,7 +4,7 @@
 validates every loaded file it has not checked yet, whichever run loaded it (quality/checked.py). A file
 whose rows fail is held out of the warehouse (ingestion/hold.py), so the other files and every other shop
 go on. A file is its shop's copy of its content, (shop, sha256): the same bytes in two shops' folders are
-validated and held each on its own (`validate_files`). This step writes; the raw suites' asset checks then
+validated and held each on its own. This step writes; the raw suites' asset checks then
 report what it found, from its materialization (quality/checks.py): checks observe, they do not write.
 """
 
@@ -48,44 +48,8 @@ def screen(warehouse: Path, suite: Suite, run_id: str) -> dict:
 
 
 def validate_files(con: duckdb.DuckDBPyConnection, suite: Suite, files: list[File]) -> Outcome:
-    """Validate the rows of `files`, and of no other file.
-
-    A raw suite finds a file's rows by their content (`$files`, sha256s) and expects keys unique within one
-    content, so the rows of each round are narrowed to its (shop, sha256) files, and a round holds one copy of a
-    content at most: shop B's copy is never validated with shop A's, nor A's rows (checked already) with B's.
-    One round, unless shops share content."""
-    rounds: list[list[File]] = [[]]
-    copies: dict[str, int] = {}
-    for shop, sha in files:
-        n = copies[sha] = copies.get(sha, -1) + 1
-        if n == len(rounds):
-            rounds.append([])
-        rounds[n].append((shop, sha))
-    query = (
-        f"select * from ({suite.query}) "
-        "where (_shop_id, _file_sha256) in (select unnest($shops::varchar[]), unnest($files::varchar[]))"
-    )
-    outcomes = [
-        validate_in_chunks(con, suite, query, {"shops": [s for s, _ in r], "files": [h for _, h in r]}) for r in rounds
-    ]
-    return merge(outcomes)
-
-
-def merge(outcomes: list[Outcome]) -> Outcome:
-    """The outcomes of rounds as one, summed per expectation as `validate_in_chunks` sums its chunks."""
-    out, *rest = outcomes
-    for o in rest:
-        out.passed &= o.passed
-        out.rows += o.rows
-        out.chunks += o.chunks
-        out.failing_rows += o.failing_rows
-        out.unnamed_failure |= o.unnamed_failure
-        for merged, d in zip(out.details, o.details, strict=True):
-            merged["success"] &= d["success"]
-            if d["unexpected_count"] is not None:
-                merged["unexpected_count"] = (merged["unexpected_count"] or 0) + d["unexpected_count"]
-            merged["examples"] = (merged["examples"] + d["examples"])[:5]
-    return out
+    """Validate the rows of `files`, (shop id, sha256) each, and of no other file."""
+    return validate_in_chunks(con, suite, suite.query, {"shops": [s for s, _ in files], "files": [h for _, h in files]})
 
 
 def hold_failing_files(

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+# the rows of the files a raw suite checks: `$shops` and `$files`, each file's shop and sha256
+NEW_FILES = "where (_shop_id, _file_sha256) in (select unnest($shops::varchar[]), unnest($files::varchar[]))"
 ORDER_STATUS_CATEGORIES = ["unpaid", "to_ship", "shipped", "completed", "cancelled", "other"]
 
 
@@ -22,9 +24,9 @@ class Suite:
     expectations: Callable[[Any], list]  # receives `great_expectations.expectations`
     description: str
     blocking: bool = True
-    # a suite on raw data validates only the rows of the loaded files it has not checked yet (`$files`, their
-    # sha256s: quality/checked.py) and holds the files its failing rows came from, instead of blocking every
-    # shop (ingestion/hold.py); its asset key's table name is the files' kind
+    # a suite on raw data validates only the rows of the loaded files it has not checked yet (`NEW_FILES`: the same
+    # bytes in two shops' folders are two files; quality/checked.py) and holds the files its failing rows came from,
+    # instead of blocking every shop (ingestion/hold.py); its asset key's table name is the files' kind
     holds_files: bool = False
     # a suite on a daily fact validates only the days (and shops, column `shop_id`) this run rebuilt: (kind,
     # day column); see orchestration/windows.py. The whole table's keys stay covered by dbt's unique tests.
@@ -44,12 +46,11 @@ SUITES: list[Suite] = [
         # only the columns the expectations and the failing rows' lineage read: every column fetched costs its
         # conversion to pandas, 5.3M rows at 5M lines. Ingestion rejects an order file without its required
         # columns (ingestion/formats.py), so a check of the columns here could not fail.
-        query="select order_id, sku_id, _shop_id, _source_file, _source_row, _file_sha256 "
-        "from raw.orders where _file_sha256 in (select unnest($files::varchar[]))",
+        query=f"select order_id, sku_id, _shop_id, _source_file, _source_row, _file_sha256 from raw.orders {NEW_FILES}",
         expectations=lambda gxe: [
             *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("order_id", "sku_id", "_shop_id", "_source_row")],
             gxe.ExpectColumnValuesToMatchRegex(column="order_id", regex=r"^[0-9A-Za-z-]+$"),
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_sha256", "order_id", "sku_id"]),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["_shop_id", "_file_sha256", "order_id", "sku_id"]),
         ],
         description="Raw order lines: keys not null, order IDs well-formed, one line per order × SKU per file.",
         holds_files=True,
@@ -58,10 +59,10 @@ SUITES: list[Suite] = [
         name="gx_raw_videos",
         asset_key=("raw", "videos"),
         query="select video_id, views, _shop_id, _source_file, _source_row, _file_sha256, _period_start, _period_end "
-        "from raw.videos where _file_sha256 in (select unnest($files::varchar[]))",
+        f"from raw.videos {NEW_FILES}",
         expectations=lambda gxe: [
             *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("video_id", "_shop_id", "_source_row")],
-            gxe.ExpectCompoundColumnsToBeUnique(column_list=["_file_sha256", "video_id"]),
+            gxe.ExpectCompoundColumnsToBeUnique(column_list=["_shop_id", "_file_sha256", "video_id"]),
         ],
         description="Raw video rows: keys not null, one row per video per file.",
         holds_files=True,
@@ -70,7 +71,7 @@ SUITES: list[Suite] = [
         name="gx_raw_nps_responses",
         asset_key=("raw", "nps_responses"),
         query="select response_id, score, responded_at, _shop_id, _source_file, _source_row, _file_sha256 "
-        "from raw.nps_responses where _file_sha256 in (select unnest($files::varchar[]))",
+        f"from raw.nps_responses {NEW_FILES}",
         expectations=lambda gxe: [
             *[gxe.ExpectColumnValuesToNotBeNull(column=c) for c in ("response_id", "score", "_shop_id")],
         ],

@@ -40,7 +40,7 @@ def con():
 
 def test_chunks_sum_to_one_validation_and_keep_files_whole(con, monkeypatch):
     _raw_orders(con, {"a": 3, "b": 3, "c": 2, "d": 4}, bad={"b": [3], "d": [2, 5]})
-    params = {"files": ["sha-a", "sha-b", "sha-c", "sha-d"]}
+    params = {"shops": ["shop"] * 4, "files": ["sha-a", "sha-b", "sha-c", "sha-d"]}
     whole = checks.validate_in_chunks(con, RAW_ORDERS, RAW_ORDERS.query, params)
     monkeypatch.setattr(checks, "CHUNK_ROWS", 5)
     chunked = checks.validate_in_chunks(con, RAW_ORDERS, RAW_ORDERS.query, params)
@@ -62,7 +62,8 @@ def test_chunks_sum_to_one_validation_and_keep_files_whole(con, monkeypatch):
 def test_a_clean_load_passes_in_chunks(con, monkeypatch):
     _raw_orders(con, {"a": 4, "b": 4, "c": 4}, bad={})
     monkeypatch.setattr(checks, "CHUNK_ROWS", 4)
-    outcome = checks.validate_in_chunks(con, RAW_ORDERS, RAW_ORDERS.query, {"files": ["sha-a", "sha-b", "sha-c"]})
+    params = {"shops": ["shop"] * 3, "files": ["sha-a", "sha-b", "sha-c"]}
+    outcome = checks.validate_in_chunks(con, RAW_ORDERS, RAW_ORDERS.query, params)
     assert outcome.passed and outcome.chunks == 3 and outcome.rows == 12 and not outcome.failing_rows
 
 

@@ -106,7 +106,7 @@ def _run_pipeline(
     from lapak.settings import warehouse_path
     from orchestration.automation import CLI_TAG, notify_failure
     from orchestration.dagster_home import dagster_home
-    from orchestration.dbt import plan_build_after_ingest, prepare_partial_parse
+    from orchestration.dbt import plan_build_after_ingest
     from orchestration.definitions import defs
     from orchestration.marts import mart_build_of
     from orchestration.windows import build_tags
@@ -117,7 +117,6 @@ def _run_pipeline(
     gx_import = threading.Thread(target=import_gx, name="import-great-expectations", daemon=True)
     gx_import.start()
     warehouse = warehouse_path(home_path)
-    prepare_partial_parse(home_path, warehouse)
     ingest_job, build_job = defs.resolve_job_def("lapak_ingest"), defs.resolve_job_def("lapak_build")
     loggers = {"lapak_progress": {}} if progress else {"console": {"config": {"log_level": "CRITICAL"}}}
     started = time.perf_counter()

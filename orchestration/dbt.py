@@ -34,6 +34,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, DbtProject, dbt_assets
 
+from lapak.settings import warehouse_path
 from orchestration.marts import MartPlan, plan_marts, project_fingerprint, record_mart_build, record_mart_step
 from orchestration.settings import LapakSettings
 from orchestration.windows import DAILY, FactsConfig, build_tags, pending_range, record_fact_build, windows_for_run
@@ -207,7 +208,8 @@ def _dbt_build(
     threads: int | None = None,
 ) -> Iterator:
     """`dbt build` of the step's selection, with the rebuild window (None: every day) and the home's target
-    folder in the environment."""
+    folder in the environment; the home's partial-parse state made first if it does not serve this project."""
+    prepare_partial_parse(home, warehouse_path(home))  # here, not in the CLI: runs of the daemon and the UI need it too
     args = ["build", *BUILD_ARGS, *(["--full-refresh"] if full_refresh else [])]
     args += ["--threads", str(threads)] if threads else []
     file_log_level = os.environ.get(FILE_LOG_LEVEL_ENV, FILE_LOG_LEVEL)

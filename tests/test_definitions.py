@@ -153,6 +153,8 @@ def test_dbt_logs_to_its_file_at_info_unless_the_user_asks_for_more(tmp_path, mo
     else:
         monkeypatch.delenv("DBT_LOG_LEVEL_FILE", raising=False)
     seen: dict[str, str | None] = {}
+    parsed: list[tuple] = []
+    monkeypatch.setattr(lapak_dbt, "prepare_partial_parse", lambda home, warehouse: parsed.append((home, warehouse)))
 
     class Invocation:
         target_path = tmp_path / "dbt_models-run1-abc1"
@@ -175,5 +177,7 @@ def test_dbt_logs_to_its_file_at_info_unless_the_user_asks_for_more(tmp_path, mo
         "window": '{"orders": ["2026-11-01", "2026-11-02"]}',
         "target": str(tmp_path / "home" / "dbt_target"),  # the home's own dbt state, not the project's
     }
+    # the step itself prepares the home's partial-parse state: runs of the daemon and the UI go through it too
+    assert parsed == [(tmp_path / "home", tmp_path / "home" / "warehouse.duckdb")]
     assert os.environ.get("DBT_LOG_LEVEL_FILE") == user_level  # as it was before the build
     assert lapak_dbt.WINDOWS_ENV not in os.environ
